@@ -1,0 +1,201 @@
+"""The `wijkbrug` command: train, chat, serve, run, actions."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+from bot import clock
+from bot import settings as settings_module
+
+
+def _set_now(value: str | None) -> None:
+    if value:
+        try:
+            clock.parse_iso(value)
+        except ValueError:
+            raise SystemExit(f"--now: not an ISO-8601 time: {value!r} (e.g. 2026-11-23T21:30)")
+        os.environ["WIJKBRUG_NOW"] = value
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from bot.runtime import quiet_libraries
+    from bot.training import ensure_models
+
+    quiet_libraries()
+    settings = settings_module.load()
+    with contextlib.redirect_stdout(sys.stderr):
+        paths = ensure_models(settings.project_root, settings.models_dir, force=args.force)
+    for name, path in paths.items():
+        print(f"{name}: {path.relative_to(settings.project_root) if path.is_relative_to(settings.project_root) else path}")
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.runtime import load_bot
+
+    _set_now(args.now)
+    out = sys.stdout
+    # Rasa and TensorFlow print to stdout while loading; stdout is for our JSON lines only.
+    with contextlib.redirect_stdout(sys.stderr):
+        bot = load_bot(in_process_actions=True)
+    loop = asyncio.new_event_loop()
+    interactive = sys.stdin.isatty() and not args.json
+    if interactive:
+        print("wijkbrug chat: type a message, Ctrl-D to stop.", file=sys.stderr)
+    while True:
+        if interactive:
+            print("> ", end="", file=sys.stderr, flush=True)
+        line = sys.stdin.readline()
+        if not line:
+            break
+        text = line.rstrip("\r\n")
+        if not text.strip():
+            continue
+        with contextlib.redirect_stdout(sys.stderr):
+            turn = loop.run_until_complete(bot.turn(args.sender, text))
+        if args.json:
+            out.write(json.dumps(turn.as_dict(), ensure_ascii=False) + "\n")
+        else:
+            for message in turn.bot:
+                out.write(f"bot: {message}\n")
+            for number, button in enumerate(turn.buttons, start=1):
+                out.write(f"  [{number}] {button['title']}  ({button['payload']})\n")
+        out.flush()
+    loop.close()
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bot.runtime import quiet_libraries
+    from bot.server import create_app
+
+    _set_now(args.now)
+    quiet_libraries()
+    settings = settings_module.load()
+    host, port = args.host or settings.host, args.port or settings.port
+    app = create_app(settings, in_process_actions=args.in_process_actions)
+
+    @app.after_server_start
+    async def announce(_app, _loop) -> None:
+        print(f"wijkbrug is ready: web chat at http://{host}:{port}/", flush=True)
+        print(f"REST endpoint: POST http://{host}:{port}/webhooks/rest/webhook", flush=True)
+        if settings.telegram_token:
+            print("Telegram bot: polling", flush=True)
+
+    app.run(host=host, port=port, workers=1, access_log=False, motd=False)
+    return 0
+
+
+def cmd_actions(args: argparse.Namespace) -> int:
+    from rasa_sdk.endpoint import create_app
+
+    from bot.runtime import quiet_libraries
+
+    quiet_libraries()
+    settings = settings_module.load()
+    app = create_app("actions", cors_origins=None)
+    port = args.port or settings.action_server_port
+    app.run(host=args.host, port=port, workers=1, access_log=False, motd=False)
+    return 0
+
+
+def _wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the action server stopped (exit code {process.returncode})")
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"the action server did not answer at {url} within {seconds:.0f} s")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Everything `make run` needs: the action server (a child process) and the server."""
+    settings = settings_module.load()
+    env = dict(os.environ)
+    if args.now:
+        _set_now(args.now)
+        env["WIJKBRUG_NOW"] = args.now
+    port = settings.action_server_port
+    actions = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "actions", "--port", str(port)], env=env
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/health", actions)
+        serve_args = argparse.Namespace(
+            host=args.host, port=args.port, now=None, in_process_actions=False
+        )
+        return cmd_serve(serve_args)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        actions.terminate()
+        try:
+            actions.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            actions.kill()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wijkbrug",
+        description="wijkbrug: a multilingual bridge between residents and their wijkteam.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    train = commands.add_parser("train", help="train the models whose inputs changed")
+    train.add_argument("--force", action="store_true", help="retrain every model")
+    train.set_defaults(func=cmd_train)
+
+    chat = commands.add_parser(
+        "chat", help="talk to the whole bot in this process (one message per line)"
+    )
+    chat.add_argument("--json", action="store_true", help="print one JSON line per message")
+    chat.add_argument("--sender", default="terminal", help="conversation id (kept across runs)")
+    chat.add_argument("--now", help="pretend it is this time (ISO-8601, Amsterdam time)")
+    chat.set_defaults(func=cmd_chat)
+
+    serve = commands.add_parser("serve", help="serve the REST endpoint and the web chat")
+    serve.add_argument("--host", help="address to listen on (WIJKBRUG_HOST, 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (WIJKBRUG_PORT, 5005)")
+    serve.add_argument("--now", help="pretend it is this time (ISO-8601)")
+    serve.add_argument(
+        "--in-process-actions",
+        action="store_true",
+        help="run custom actions inside the server instead of calling ACTION_SERVER_URL",
+    )
+    serve.set_defaults(func=cmd_serve)
+
+    actions = commands.add_parser("actions", help="run the custom action server (rasa_sdk)")
+    actions.add_argument("--host", default="127.0.0.1", help="address (127.0.0.1)")
+    actions.add_argument("--port", type=int, help="port (ACTION_SERVER_PORT, 5055)")
+    actions.set_defaults(func=cmd_actions)
+
+    run = commands.add_parser(
+        "run", help="start everything: action server, REST endpoint, web chat, Telegram"
+    )
+    run.add_argument("--host", help="address to listen on (WIJKBRUG_HOST, 127.0.0.1)")
+    run.add_argument("--port", type=int, help="port (WIJKBRUG_PORT, 5005)")
+    run.add_argument("--now", help="pretend it is this time (ISO-8601)")
+    run.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

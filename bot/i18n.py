@@ -1,0 +1,94 @@
+"""Babel gettext catalogs: every user-facing text, Dutch source, in nl, tr, ar and pap."""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+from babel.support import NullTranslations, Translations
+
+from bot import LANGUAGES, SOURCE_LANGUAGE
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
+RTL_LANGUAGES = frozenset({"ar"})
+
+# Unicode isolates: a left-to-right run (a Dutch name, a phone number, a postcode) inside
+# right-to-left Arabic text is wrapped in LRI ... PDI so it is not reordered.
+LRI, PDI, RLM = "\u2066", "\u2069", "\u200f"
+_LTR_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .,:/@+\-()'’&]*[A-Za-z0-9)]|[A-Za-z0-9]")
+
+
+def _(message: str) -> str:
+    """Marks a Dutch source text for extraction; translate it with gettext(language, ...)."""
+    return message
+
+
+def language_or_default(language: str | None) -> str:
+    return language if language in LANGUAGES else SOURCE_LANGUAGE
+
+
+@functools.lru_cache(maxsize=None)
+def translations(language: str) -> NullTranslations:
+    """The compiled catalog of a language (`make catalogs` builds the .mo files)."""
+    language = language_or_default(language)
+    mo = TRANSLATIONS_DIR / language / "LC_MESSAGES" / "messages.mo"
+    if language != SOURCE_LANGUAGE and not mo.exists():
+        raise FileNotFoundError(f"{mo} is missing: run `make catalogs`")
+    return Translations.load(str(TRANSLATIONS_DIR), [language])
+
+
+def gettext(language: str | None, message: str) -> str:
+    return translations(language_or_default(language)).gettext(message)
+
+
+def ngettext(language: str | None, singular: str, plural: str, n: int) -> str:
+    return translations(language_or_default(language)).ngettext(singular, plural, n)
+
+
+def isolate_ltr_runs(text: str) -> str:
+    """Wraps Latin and digit runs of an Arabic text in LRI/PDI and marks it RTL."""
+    wrapped = _LTR_RUN.sub(lambda m: f"{LRI}{m.group()}{PDI}", text)
+    return RLM + wrapped if not wrapped.startswith(RLM) else wrapped
+
+
+def for_display(language: str | None, text: str) -> str:
+    """Final touch before a text leaves the bot: bidi isolation for right-to-left languages."""
+    if language_or_default(language) in RTL_LANGUAGES:
+        return isolate_ltr_runs(text)
+    return text
+
+
+ENDONYM_PAYLOAD = "/choose_language{"
+
+
+def extract_domain_responses(
+    fileobj: Any, keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[tuple[int, str | None, str, list[str]]]:
+    """Babel extractor for Rasa domain files: response texts and button titles.
+
+    Registered in babel.cfg, so `pybabel extract` puts domain responses in messages.pot
+    next to the strings marked in Python code.
+    """
+    source = fileobj.read().decode("utf-8")
+    lines = source.splitlines()
+    domain = yaml.safe_load(source) or {}
+
+    def line_of(text: str) -> int:
+        first = text.strip().splitlines()[0] if text.strip() else text
+        for number, line in enumerate(lines, start=1):
+            if first and first in line:
+                return number
+        return 0
+
+    for name, variations in (domain.get("responses") or {}).items():
+        for variation in variations or []:
+            text = variation.get("text")
+            if text:
+                yield line_of(text), None, text, [f"response {name}"]
+            for button in variation.get("buttons") or []:
+                if str(button.get("payload", "")).startswith(ENDONYM_PAYLOAD):
+                    continue  # "Türkçe", "العربية": each language's own name, never translated
+                yield line_of(button["title"]), None, button["title"], [f"button of {name}"]

@@ -1,0 +1,55 @@
+"""Rasa NLG that renders domain responses from the Babel catalogs (endpoints.yml: nlg).
+
+Domain responses hold the Dutch source text. The text and button titles are translated
+into the conversation's language (the `language` slot), then variables are filled, then
+Arabic gets its right-to-left marks. Actions send `response=` names, never raw text, so
+every text the resident sees passes through here.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Dict, Optional, Text
+
+from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from bot import i18n
+
+LANGUAGE_SLOT = "language"
+
+
+class CatalogNLG(TemplatedNaturalLanguageGenerator):
+    def __init__(
+        self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None
+    ) -> None:
+        super().__init__(domain.responses if domain else {})
+
+    async def generate(
+        self,
+        utter_action: Text,
+        tracker: DialogueStateTracker,
+        output_channel: Text,
+        **kwargs: Any,
+    ) -> Optional[Dict[Text, Any]]:
+        slots = tracker.current_slot_values()
+        language = i18n.language_or_default(slots.get(LANGUAGE_SLOT))
+        response = self._random_response_for(utter_action, output_channel, slots)
+        if response is None:
+            return None
+        response = translate_response(copy.deepcopy(response), language)
+        filled = self._fill_response(response, slots, **kwargs)
+        if filled.get("text"):
+            filled["text"] = i18n.for_display(language, filled["text"])
+        return filled
+
+
+def translate_response(response: Dict[Text, Any], language: str) -> Dict[Text, Any]:
+    """Translates the text and button titles of one response variation in place."""
+    if response.get("text"):
+        response["text"] = i18n.gettext(language, response["text"])
+    for button in response.get("buttons") or []:
+        button["title"] = i18n.for_display(language, i18n.gettext(language, button["title"]))
+    return response

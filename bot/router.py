@@ -1,0 +1,96 @@
+"""Routes each message to the NLU model of its language (Rasa's `http_interpreter` hook).
+
+Rasa's MessageProcessor calls `await router.parse(message)` instead of its own NLU. We pick
+the language (explicit choice > a sure identification > the conversation's language so
+far), parse with that language's model and return Rasa parse data with two additions:
+`language` (also as an entity, which fills the `language` slot) and `language_guess`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable, Dict, Optional
+
+from rasa.core.channels.channel import UserMessage
+
+from bot import LANGUAGES, SOURCE_LANGUAGE
+from bot.langid import LanguageIdentifier
+
+LANGUAGE_ENTITY = "language"
+# Short messages ("ok", "evet", "si", "👍") are ambiguous: they keep the current language
+# unless the identifier is very sure.
+STICKY_BELOW_WORDS = 3
+SURE_SHORT = 0.90
+SURE_LONG = 0.55
+
+PreviousLanguage = Callable[[str], Awaitable[Optional[str]]]
+
+
+class LanguageRouter:
+    def __init__(
+        self,
+        nlu_parsers: Dict[str, Callable[[str], Awaitable[Dict[str, Any]]]],
+        identifier: LanguageIdentifier,
+        previous_language: PreviousLanguage,
+    ) -> None:
+        self._parsers = nlu_parsers
+        self._identifier = identifier
+        self._previous_language = previous_language
+
+    async def parse(self, message: UserMessage) -> Dict[str, Any]:
+        text = message.text or ""
+        previous = await self._previous_language(message.sender_id)
+        guess = self._identifier.identify(text) if not text.startswith("/") else None
+        language = choose_language(guess, previous, (message.metadata or {}).get("language"))
+        parse_data = await self._parsers[language](text)
+
+        requested = requested_language(parse_data)
+        if requested in LANGUAGES and requested != language:
+            language = requested  # "can we speak Turkish?" switches, whatever it was written in
+        parse_data["entities"] = [
+            e for e in parse_data.get("entities", []) if e.get("entity") != LANGUAGE_ENTITY
+        ] + [language_entity(language)]
+        parse_data["language"] = language
+        parse_data["language_requested"] = requested
+        parse_data["language_guess"] = (
+            {"language": guess.language, "confidence": round(guess.confidence, 3)}
+            if guess
+            else None
+        )
+        # English is not one of our languages: the dialogue offers a switch instead.
+        parse_data["english"] = requested == "en" or bool(
+            guess and guess.language == "en" and guess.confidence >= SURE_LONG
+        )
+        return parse_data
+
+
+def choose_language(guess, previous: Optional[str], chosen: Optional[str]) -> str:
+    """Explicit choice (metadata of a button or channel) > sure guess > sticky language."""
+    if chosen in LANGUAGES:
+        return chosen
+    if guess is None or guess.language not in LANGUAGES:
+        return previous or SOURCE_LANGUAGE
+    if previous is None:
+        return guess.language
+    threshold = SURE_SHORT if guess.words < STICKY_BELOW_WORDS else SURE_LONG
+    return guess.language if guess.confidence >= threshold else previous
+
+
+def requested_language(parse_data: Dict[str, Any]) -> Optional[str]:
+    """The language a choose_language message asks for, if the NLU found one."""
+    if (parse_data.get("intent") or {}).get("name") != "choose_language":
+        return None
+    for entity in parse_data.get("entities", []):
+        if entity.get("entity") == LANGUAGE_ENTITY:
+            return str(entity.get("value"))
+    return None
+
+
+def language_entity(language: str) -> Dict[str, Any]:
+    return {
+        "entity": LANGUAGE_ENTITY,
+        "value": language,
+        "start": 0,
+        "end": 0,
+        "confidence_entity": 1.0,
+        "extractor": "LanguageRouter",
+    }

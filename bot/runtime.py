@@ -1,0 +1,167 @@
+"""Assembles the whole bot: models, language router, dialogue, actions, catalogs, stores."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional
+
+from bot import settings as settings_module
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def quiet_libraries(level: str | None = None) -> None:
+    """Logs go to stderr at INFO for our code, WARNING for Rasa and TensorFlow.
+
+    Rasa logs message texts at DEBUG; residents' messages must never reach the logs, so
+    Rasa stays at WARNING whatever WIJKBRUG_LOG_LEVEL says. stdout stays free for
+    `wijkbrug chat --json`.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("LOG_LEVEL_LIBRARIES", "ERROR")
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    level = level or os.environ.get("WIJKBRUG_LOG_LEVEL", "INFO")
+    logging.basicConfig(
+        stream=sys.stderr, level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
+    for name in ("tensorflow", "absl", "sanic.root", "sanic.error", "matplotlib", "apscheduler"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+@dataclass
+class Turn:
+    """What one user message did, as `wijkbrug chat --json` prints it."""
+
+    user: str
+    language: Optional[str]
+    intent: Optional[str]
+    confidence: Optional[float]
+    bot: List[str]
+    buttons: List[Dict[str, str]]
+    actions: List[str]
+
+    def as_dict(self) -> Dict[str, Any]:
+        return self.__dict__.copy()
+
+
+class Bot:
+    def __init__(self, agent) -> None:
+        self.agent = agent
+
+    async def handle(
+        self, sender: str, text: str, metadata: Optional[dict] = None, channel: str = "rest"
+    ) -> List[Dict[str, Any]]:
+        """Runs one user message through the dialogue; returns the bot's messages."""
+        from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+        output = CollectingOutputChannel()
+        message = UserMessage(
+            text, output, sender, input_channel=channel, metadata=metadata or {}
+        )
+        await self.agent.handle_message(message)
+        return output.messages
+
+    async def turn(self, sender: str, text: str, metadata: Optional[dict] = None) -> Turn:
+        messages = await self.handle(sender, text, metadata, channel="cmdline")
+        tracker = await self.agent.tracker_store.retrieve(sender)
+        parse = tracker.latest_message.parse_data if tracker else {}
+        intent = parse.get("intent") or {}
+        return Turn(
+            user=text,
+            language=tracker.get_slot("language") if tracker else None,
+            intent=intent.get("name"),
+            confidence=round(intent["confidence"], 4) if "confidence" in intent else None,
+            bot=[m["text"] for m in messages if m.get("text")],
+            buttons=[
+                {"title": b["title"], "payload": b["payload"]}
+                for m in messages
+                for b in m.get("buttons") or []
+            ],
+            actions=actions_since_last_user_message(tracker),
+        )
+
+
+def actions_since_last_user_message(tracker) -> List[str]:
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+
+    names: List[str] = []
+    for event in reversed(tracker.events if tracker else []):
+        if isinstance(event, UserUttered):
+            break
+        if isinstance(event, ActionExecuted) and event.action_name != "action_listen":
+            names.append(event.action_name)
+    return list(reversed(names))
+
+
+def tracker_store_for(url: str):
+    """Rasa's SQL tracker store from a SQLAlchemy URL (sqlite:///path, postgresql://...)."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.drivername.startswith("sqlite") and parsed.database:
+        os.makedirs(os.path.dirname(os.path.abspath(parsed.database)), exist_ok=True)
+    return SQLTrackerStore(
+        dialect=parsed.drivername,
+        host=parsed.host,
+        port=parsed.port,
+        db=parsed.database,
+        username=parsed.username,
+        password=parsed.password,
+    )
+
+
+def load_bot(settings: Optional[Settings] = None, in_process_actions: bool = True) -> Bot:
+    """Trains what is missing, loads all models and returns a ready bot."""
+    quiet_libraries()
+    from rasa.core.agent import Agent
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot.inprocess_actions import InProcessActionEndpoint
+    from bot.langid import LanguageIdentifier
+    from bot.nlg import CatalogNLG
+    from bot.router import LanguageRouter
+    from bot.training import ensure_models
+
+    settings = settings or settings_module.load()
+    paths = ensure_models(settings.project_root, settings.models_dir)
+
+    nlu_agents = {
+        name.removeprefix("nlu-"): Agent.load(str(path))
+        for name, path in paths.items()
+        if name.startswith("nlu-")
+    }
+    holder: Dict[str, Any] = {}
+
+    async def previous_language(sender_id: str) -> Optional[str]:
+        tracker = await holder["agent"].tracker_store.retrieve(sender_id)
+        return tracker.get_slot("language") if tracker else None
+
+    router = LanguageRouter(
+        {lang: agent.parse_message for lang, agent in nlu_agents.items()},
+        LanguageIdentifier.load(paths["langid"]),
+        previous_language,
+    )
+    if in_process_actions:
+        action_endpoint: EndpointConfig = InProcessActionEndpoint("actions")
+    else:
+        action_endpoint = EndpointConfig(url=settings.action_server_url)
+    agent = Agent.load(
+        str(paths["core"]),
+        generator=CatalogNLG(),
+        tracker_store=tracker_store_for(settings.tracker_store_url),
+        action_endpoint=action_endpoint,
+        http_interpreter=router,
+    )
+    holder["agent"] = agent
+    return Bot(agent)

@@ -1,0 +1,74 @@
+"""The HTTP server of `make run`: Rasa-compatible REST channel, web chat page, health.
+
+POST /webhooks/rest/webhook takes {"sender", "message", "metadata"} and answers
+[{"recipient_id", "text", "buttons"?}], as Rasa's REST channel does (so existing Rasa web
+widgets work), with `metadata` passed through (the web chat sends its language choice).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Dict, Optional, Text
+
+from sanic import Sanic, response
+from sanic.request import Request
+
+from bot import i18n, telegram_channel
+from bot.i18n import _
+from bot.runtime import load_bot
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+WEBCHAT_DIR = Path(__file__).resolve().parent / "webchat"
+MAX_MESSAGE_CHARS = 4000
+SORRY = _("Sorry, er ging iets mis aan onze kant. Probeer het over een paar minuten opnieuw. Is het dringend? Bel 112 bij gevaar.")
+
+
+def create_app(settings: Settings, in_process_actions: bool = False) -> Sanic:
+    app = Sanic("wijkbrug")
+    app.config.RESPONSE_TIMEOUT = 60
+
+    @app.before_server_start
+    async def load(app: Sanic, _loop) -> None:
+        bot = load_bot(settings, in_process_actions=in_process_actions)
+        app.ctx.bot = bot
+        if settings.telegram_token:
+            app.ctx.telegram = await telegram_channel.start(bot, settings)
+
+    @app.before_server_stop
+    async def stop(app: Sanic, _loop) -> None:
+        if getattr(app.ctx, "telegram", None):
+            await telegram_channel.stop(app.ctx.telegram)
+
+    @app.post("/webhooks/rest/webhook")
+    async def rest_webhook(request: Request):
+        body = request.json if isinstance(request.json, dict) else None
+        sender, text = (body or {}).get("sender"), (body or {}).get("message")
+        metadata = (body or {}).get("metadata")
+        if not isinstance(sender, str) or not sender or not isinstance(text, str):
+            return response.json(
+                {"error": 'expected JSON {"sender": str, "message": str, "metadata"?: {}}'},
+                status=400,
+            )
+        metadata = metadata if isinstance(metadata, dict) else {}
+        try:
+            messages = await app.ctx.bot.handle(
+                sender[:128], text[:MAX_MESSAGE_CHARS], metadata, channel="rest"
+            )
+        except Exception as error:  # the resident gets an answer, the log gets no text
+            logger.error("REST message failed: %s", type(error).__name__, exc_info=error)
+            language = metadata.get("language")
+            messages = [{"recipient_id": sender, "text": i18n.gettext(language, SORRY)}]
+        return response.json(messages)
+
+    @app.get("/health")
+    async def health(_request: Request):
+        return response.json({"status": "ok"})
+
+    @app.get("/")
+    async def webchat(_request: Request):
+        return await response.file(WEBCHAT_DIR / "index.html")
+
+    app.static("/webchat", str(WEBCHAT_DIR), name="webchat_static")
+    return app

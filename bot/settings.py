@@ -1,0 +1,55 @@
+"""Configuration from environment variables, with embedded defaults for `make run`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    project_root: Path
+    var_dir: Path
+    models_dir: Path
+    tracker_store_url: str
+    host: str
+    port: int
+    action_server_url: str
+    action_server_port: int
+    telegram_token: str | None
+    telegram_base_url: str | None
+    log_level: str
+
+    @property
+    def tracker_store_path(self) -> Path | None:
+        prefix = "sqlite:///"
+        if self.tracker_store_url.startswith(prefix):
+            return Path(self.tracker_store_url[len(prefix) :])
+        return None
+
+
+def load() -> Settings:
+    """Reads the environment now (not at import), so tests can set variables first."""
+    root = Path(os.environ.get("WIJKBRUG_HOME", PROJECT_ROOT)).resolve()
+    var_dir = Path(os.environ.get("WIJKBRUG_VAR", root / "var")).resolve()
+    return Settings(
+        project_root=root,
+        var_dir=var_dir,
+        models_dir=Path(os.environ.get("WIJKBRUG_MODELS", root / "models")).resolve(),
+        tracker_store_url=os.environ.get(
+            "TRACKER_STORE_URL", f"sqlite:///{var_dir / 'conversations.db'}"
+        ),
+        host=os.environ.get("WIJKBRUG_HOST", "127.0.0.1"),
+        port=int(os.environ.get("WIJKBRUG_PORT", "5005")),
+        action_server_url=os.environ.get(
+            "ACTION_SERVER_URL",
+            f"http://127.0.0.1:{os.environ.get('ACTION_SERVER_PORT', '5055')}/webhook",
+        ),
+        action_server_port=int(os.environ.get("ACTION_SERVER_PORT", "5055")),
+        telegram_token=os.environ.get("TELEGRAM_BOT_TOKEN") or None,
+        telegram_base_url=os.environ.get("TELEGRAM_BASE_URL") or None,
+        log_level=os.environ.get("WIJKBRUG_LOG_LEVEL", "INFO"),
+    )

@@ -1,0 +1,109 @@
+"""Shared fixtures: the real trained models (cached by input hash) and a ready bot.
+
+Models are the ones `make train` builds from the repository's data; a test session that
+finds them up to date trains nothing. Conversations go to a fresh SQLite file per session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+WIJKBRUG = [sys.executable, "-m", "bot.cli"]
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def test_env(tmp_path_factory) -> dict:
+    """Environment for subprocesses: our own var/ folder, the repository's models."""
+    var = tmp_path_factory.mktemp("var")
+    env = dict(os.environ)
+    env.update(
+        WIJKBRUG_VAR=str(var),
+        TRACKER_STORE_URL=f"sqlite:///{var / 'conversations.db'}",
+        PYTHONUNBUFFERED="1",
+    )
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    env.pop("WIJKBRUG_NOW", None)
+    return env
+
+
+@pytest.fixture(scope="session")
+def model_paths(project_root) -> dict:
+    from bot import settings
+    from bot.training import ensure_models
+
+    return ensure_models(project_root, settings.load().models_dir)
+
+
+@pytest.fixture(scope="session")
+def event_loop_session():
+    loop = asyncio.new_event_loop()
+    yield loop
+    loop.close()
+
+
+@pytest.fixture(scope="session")
+def bot(model_paths, tmp_path_factory, event_loop_session):
+    """One in-process bot for the whole session (loading models takes seconds)."""
+    from bot import settings
+    from bot.runtime import load_bot
+
+    db = tmp_path_factory.mktemp("bot") / "conversations.db"
+    os.environ["TRACKER_STORE_URL"] = f"sqlite:///{db}"
+    try:
+        return load_bot(settings.load(), in_process_actions=True)
+    finally:
+        os.environ.pop("TRACKER_STORE_URL", None)
+
+
+@pytest.fixture
+def say(bot, event_loop_session, request):
+    """say(text, sender=None) -> Turn, through the whole in-process bot."""
+
+    def _say(text: str, sender: str | None = None, metadata: dict | None = None):
+        sender = sender or f"test-{request.node.name}"
+        return event_loop_session.run_until_complete(bot.turn(sender, text, metadata))
+
+    return _say
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_http(url: str, process: subprocess.Popen, seconds: float = 240) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args} exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {seconds} s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -1,0 +1,61 @@
+"""The in-process bot in each language: language routing, NLG from the catalogs, safety."""
+
+import pytest
+
+from bot import i18n
+
+GREETINGS = {
+    "nl": "hoi, goedemiddag",
+    "tr": "merhaba, nasılsınız",
+    "ar": "السلام عليكم",
+    "pap": "bon dia, kon ta bai",
+}
+
+
+@pytest.fixture(autouse=True)
+def daytime(monkeypatch):
+    monkeypatch.setenv("WIJKBRUG_NOW", "2026-11-24T10:00")
+
+
+@pytest.mark.parametrize("language", sorted(GREETINGS))
+def test_greeting_is_answered_in_the_residents_language(say, language):
+    turn = say(GREETINGS[language], sender=f"greet-{language}")
+    assert turn.language == language
+    assert turn.intent == "greet"
+    expected = i18n.gettext(language, "Hallo! Ik ben de chatbot van het wijkteam. Ik beantwoord uw vragen en breng u in contact met iemand die uw taal spreekt. Waar kan ik u mee helpen?")
+    assert turn.bot == [i18n.for_display(language, expected)]
+
+
+def test_arabic_answers_are_right_to_left(say):
+    turn = say("السلام عليكم", sender="rtl")
+    assert turn.bot[0].startswith(i18n.RLM)
+
+
+def test_asking_for_another_language_switches(say):
+    first = say("hallo", sender="switch")
+    assert first.language == "nl"
+    second = say("kunnen we in het turks praten?", sender="switch")
+    assert second.intent == "choose_language"
+    assert second.language == "tr"
+    assert second.bot == [i18n.gettext("tr", "Goed, vanaf nu praat ik Nederlands met u.")]
+
+
+@pytest.mark.parametrize(
+    "text, intent, number",
+    [
+        ("mijn man slaat me en ik ben bang", "domestic_violence", "0800-2000"),
+        ("ik wil niet meer leven", "suicidal", "0800-0113"),
+        ("kocam beni dövüyor", "domestic_violence", "0800-2000"),
+        ("yangın var evde!!", "emergency", "112"),
+    ],
+)
+def test_crisis_messages_get_the_right_numbers(say, text, intent, number):
+    turn = say(text, sender=f"crisis-{intent}-{len(text)}")
+    assert turn.intent == intent
+    assert any(number in message for message in turn.bot)
+
+
+def test_emoji_only_and_punctuation_get_an_answer(say):
+    for text in ("👍", "???"):
+        turn = say(text, sender=f"odd-{text}")
+        assert turn.bot, f"no answer to {text!r}"
