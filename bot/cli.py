@@ -11,8 +11,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+import warnings
+from pathlib import Path
 
-from bot import clock
+from bot import LANGUAGES, clock
 from bot import settings as settings_module
 
 
@@ -21,7 +23,9 @@ def _set_now(value: str | None) -> None:
         try:
             clock.parse_iso(value)
         except ValueError:
-            raise SystemExit(f"--now: not an ISO-8601 time: {value!r} (e.g. 2026-11-23T21:30)")
+            raise SystemExit(
+                f"--now: not an ISO-8601 time: {value!r} (e.g. 2026-11-23T21:30)"
+            ) from None
         os.environ["WIJKBRUG_NOW"] = value
 
 
@@ -107,6 +111,32 @@ def cmd_actions(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_nlu(args: argparse.Namespace) -> int:
+    from bot import evaluation
+    from bot.runtime import quiet_libraries
+    from bot.training import ensure_models
+
+    path = Path(args.file)
+    if not path.exists():
+        raise SystemExit(f"eval-nlu: no such file: {path}")
+    if args.lang not in ("auto", *LANGUAGES):
+        raise SystemExit(f"eval-nlu: --lang must be auto or one of {', '.join(LANGUAGES)}")
+    quiet_libraries("WARNING")
+    settings = settings_module.load()
+    with contextlib.redirect_stdout(sys.stderr):
+        paths = ensure_models(settings.project_root, settings.models_dir)
+        examples = evaluation.load_examples(path)
+        evaluator = evaluation.NluEvaluator(paths, evaluation.languages_for(args.lang))
+        summary = evaluator.evaluate(
+            examples, None if args.lang == "auto" else args.lang, args.expect_lang
+        )
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+    else:
+        print(evaluation.table(summary))
+    return 0
+
+
 def _wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -182,6 +212,19 @@ def build_parser() -> argparse.ArgumentParser:
     actions.add_argument("--port", type=int, help="port (ACTION_SERVER_PORT, 5055)")
     actions.set_defaults(func=cmd_actions)
 
+    evaluate = commands.add_parser(
+        "eval-nlu", help="intent and language-id accuracy on a Rasa NLU YAML file"
+    )
+    evaluate.add_argument("file", help="Rasa NLU YAML, e.g. tests/nlu/tr.yml")
+    evaluate.add_argument(
+        "--lang", required=True, help="nl, tr, ar, pap, or auto (identify each message)"
+    )
+    evaluate.add_argument(
+        "--expect-lang", help="with --lang auto: the language the examples are written in"
+    )
+    evaluate.add_argument("--json", action="store_true", help="one JSON object")
+    evaluate.set_defaults(func=cmd_eval_nlu)
+
     run = commands.add_parser(
         "run", help="start everything: action server, REST endpoint, web chat, Telegram"
     )
@@ -193,6 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Rasa 3.6's dependencies warn about their own deprecated imports at every start.
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
     args = build_parser().parse_args(argv)
     return args.func(args)
 

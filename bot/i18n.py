@@ -30,7 +30,7 @@ def language_or_default(language: str | None) -> str:
     return language if language in LANGUAGES else SOURCE_LANGUAGE
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def translations(language: str) -> NullTranslations:
     """The compiled catalog of a language (`make catalogs` builds the .mo files)."""
     language = language_or_default(language)

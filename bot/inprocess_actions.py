@@ -9,7 +9,7 @@ the dialogue behaves exactly as it does with `make run`'s separate action server
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import Any
 
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 from rasa_sdk.executor import ActionExecutor
@@ -25,11 +25,11 @@ class InProcessActionEndpoint(EndpointConfig):
     async def request(
         self,
         method: str = "post",
-        subpath: Optional[str] = None,
-        content_type: Optional[str] = "application/json",
+        subpath: str | None = None,
+        content_type: str | None = "application/json",
         compress: bool = False,
         **kwargs: Any,
-    ) -> Optional[Any]:
+    ) -> Any | None:
         action_call = kwargs["json"]
         try:
             return await self.executor.run(action_call)

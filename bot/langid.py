@@ -33,7 +33,7 @@ class LanguageIdentifier:
         self._pipeline = pipeline
 
     @classmethod
-    def train(cls, examples: dict[str, list[str]]) -> "LanguageIdentifier":
+    def train(cls, examples: dict[str, list[str]]) -> LanguageIdentifier:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline, make_union
@@ -57,7 +57,7 @@ class LanguageIdentifier:
         path.write_bytes(pickle.dumps(self._pipeline))
 
     @classmethod
-    def load(cls, path: Path) -> "LanguageIdentifier":
+    def load(cls, path: Path) -> LanguageIdentifier:
         # Our own model file, written by `wijkbrug train` into models/.
         return cls(pickle.loads(path.read_bytes()))  # noqa: S301
 
@@ -77,10 +77,13 @@ def training_examples(nlu_dir: Path) -> dict[str, list[str]]:
     """Plain texts per language from nlu/<lang>/ (Rasa YAML) and nlu/langid/<lang>.txt."""
     from rasa.shared.nlu.training_data.loading import load_data
 
-    examples: dict[str, list[str]] = {}
+    examples: dict[str, list[str]] = {language: [] for language in ALL_LANGUAGES}
     for language in LANGUAGES:
-        data = load_data(str(nlu_dir / language))
-        examples[language] = [m.get("text") for m in data.intent_examples]
+        for message in load_data(str(nlu_dir / language)).intent_examples:
+            # Residents also write whole messages in another language ("goedemiddag" in the
+            # Papiamento data); such examples carry metadata: {language: nl}.
+            marked = ((message.get("metadata") or {}).get("example") or {}).get("language")
+            examples[marked or language].append(message.get("text"))
     for extra in sorted((nlu_dir / "langid").glob("*.txt")):
         lines = [line.strip() for line in extra.read_text(encoding="utf-8").splitlines()]
         examples.setdefault(extra.stem, []).extend(line for line in lines if line)

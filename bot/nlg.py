@@ -9,7 +9,7 @@ every text the resident sees passes through here.
 from __future__ import annotations
 
 import copy
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict
 
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
@@ -23,17 +23,17 @@ LANGUAGE_SLOT = "language"
 
 class CatalogNLG(TemplatedNaturalLanguageGenerator):
     def __init__(
-        self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None
+        self, endpoint_config: EndpointConfig | None = None, domain: Domain | None = None
     ) -> None:
         super().__init__(domain.responses if domain else {})
 
     async def generate(
         self,
-        utter_action: Text,
+        utter_action: str,
         tracker: DialogueStateTracker,
-        output_channel: Text,
+        output_channel: str,
         **kwargs: Any,
-    ) -> Optional[Dict[Text, Any]]:
+    ) -> Dict[str, Any] | None:
         slots = tracker.current_slot_values()
         language = i18n.language_or_default(slots.get(LANGUAGE_SLOT))
         response = self._random_response_for(utter_action, output_channel, slots)
@@ -46,7 +46,7 @@ class CatalogNLG(TemplatedNaturalLanguageGenerator):
         return filled
 
 
-def translate_response(response: Dict[Text, Any], language: str) -> Dict[Text, Any]:
+def translate_response(response: Dict[str, Any], language: str) -> Dict[str, Any]:
     """Translates the text and button titles of one response variation in place."""
     if response.get("text"):
         response["text"] = i18n.gettext(language, response["text"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -27,7 +27,7 @@ class NormalisingTokenizer(Tokenizer):
     """
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {
             "language": None,  # e.g. "tr" turns on Turkish casing rules
             "fold_diacritics": True,
@@ -40,14 +40,14 @@ class NormalisingTokenizer(Tokenizer):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "NormalisingTokenizer":
+    ) -> NormalisingTokenizer:
         return cls(config)
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> List[Token]:
         text = message.get(attribute) or ""
         words = normalise.tokens(
             text, self._config["language"], self._config["fold_diacritics"]
@@ -58,5 +58,5 @@ class NormalisingTokenizer(Tokenizer):
         return [Token(w.text, w.start, w.end, lemma=w.text) for w in words]
 
     @staticmethod
-    def not_supported_languages() -> Optional[List[Text]]:
+    def not_supported_languages() -> List[str] | None:
         return None

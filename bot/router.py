@@ -8,7 +8,7 @@ far), parse with that language's model and return Rasa parse data with two addit
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Dict, Optional
+from typing import Any, Awaitable, Callable, Dict
 
 from rasa.core.channels.channel import UserMessage
 
@@ -22,7 +22,7 @@ STICKY_BELOW_WORDS = 3
 SURE_SHORT = 0.90
 SURE_LONG = 0.55
 
-PreviousLanguage = Callable[[str], Awaitable[Optional[str]]]
+PreviousLanguage = Callable[[str], Awaitable[str | None]]
 
 
 class LanguageRouter:
@@ -63,7 +63,7 @@ class LanguageRouter:
         return parse_data
 
 
-def choose_language(guess, previous: Optional[str], chosen: Optional[str]) -> str:
+def choose_language(guess, previous: str | None, chosen: str | None) -> str:
     """Explicit choice (metadata of a button or channel) > sure guess > sticky language."""
     if chosen in LANGUAGES:
         return chosen
@@ -75,7 +75,7 @@ def choose_language(guess, previous: Optional[str], chosen: Optional[str]) -> st
     return guess.language if guess.confidence >= threshold else previous
 
 
-def requested_language(parse_data: Dict[str, Any]) -> Optional[str]:
+def requested_language(parse_data: Dict[str, Any]) -> str | None:
     """The language a choose_language message asks for, if the NLU found one."""
     if (parse_data.get("intent") or {}).get("name") != "choose_language":
         return None

@@ -6,7 +6,7 @@ import logging
 import os
 import sys
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from bot import settings as settings_module
 from bot.settings import Settings
@@ -43,9 +43,9 @@ class Turn:
     """What one user message did, as `wijkbrug chat --json` prints it."""
 
     user: str
-    language: Optional[str]
-    intent: Optional[str]
-    confidence: Optional[float]
+    language: str | None
+    intent: str | None
+    confidence: float | None
     bot: List[str]
     buttons: List[Dict[str, str]]
     actions: List[str]
@@ -59,7 +59,7 @@ class Bot:
         self.agent = agent
 
     async def handle(
-        self, sender: str, text: str, metadata: Optional[dict] = None, channel: str = "rest"
+        self, sender: str, text: str, metadata: dict | None = None, channel: str = "rest"
     ) -> List[Dict[str, Any]]:
         """Runs one user message through the dialogue; returns the bot's messages."""
         from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -71,7 +71,7 @@ class Bot:
         await self.agent.handle_message(message)
         return output.messages
 
-    async def turn(self, sender: str, text: str, metadata: Optional[dict] = None) -> Turn:
+    async def turn(self, sender: str, text: str, metadata: dict | None = None) -> Turn:
         messages = await self.handle(sender, text, metadata, channel="cmdline")
         tracker = await self.agent.tracker_store.retrieve(sender)
         parse = tracker.latest_message.parse_data if tracker else {}
@@ -121,7 +121,7 @@ def tracker_store_for(url: str):
     )
 
 
-def load_bot(settings: Optional[Settings] = None, in_process_actions: bool = True) -> Bot:
+def load_bot(settings: Settings | None = None, in_process_actions: bool = True) -> Bot:
     """Trains what is missing, loads all models and returns a ready bot."""
     quiet_libraries()
     from rasa.core.agent import Agent
@@ -143,7 +143,7 @@ def load_bot(settings: Optional[Settings] = None, in_process_actions: bool = Tru
     }
     holder: Dict[str, Any] = {}
 
-    async def previous_language(sender_id: str) -> Optional[str]:
+    async def previous_language(sender_id: str) -> str | None:
         tracker = await holder["agent"].tracker_store.retrieve(sender_id)
         return tracker.get_slot("language") if tracker else None
 

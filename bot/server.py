@@ -7,9 +7,9 @@ widgets work), with `metadata` passed through (the web chat sends its language c
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
-from typing import Any, Dict, Optional, Text
 
 from sanic import Sanic, response
 from sanic.request import Request
@@ -43,7 +43,11 @@ def create_app(settings: Settings, in_process_actions: bool = False) -> Sanic:
 
     @app.post("/webhooks/rest/webhook")
     async def rest_webhook(request: Request):
-        body = request.json if isinstance(request.json, dict) else None
+        try:
+            body = json.loads(request.body or b"null")
+        except ValueError:
+            body = None
+        body = body if isinstance(body, dict) else None
         sender, text = (body or {}).get("sender"), (body or {}).get("message")
         metadata = (body or {}).get("metadata")
         if not isinstance(sender, str) or not sender or not isinstance(text, str):

@@ -10,25 +10,45 @@ import urllib.request
 
 import pytest
 
+from bot import i18n
 from tests.conftest import free_port, wait_for_http
+from tests.fake_telegram import FakeTelegram
 
 
 @pytest.fixture(scope="module")
-def server(test_env, model_paths):
+def telegram():
+    fake = FakeTelegram().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
+def server(test_env, model_paths, tmp_path_factory, telegram):
     port, action_port = free_port(), free_port()
-    env = dict(test_env, WIJKBRUG_PORT=str(port), ACTION_SERVER_PORT=str(action_port))
+    log = tmp_path_factory.mktemp("run") / "run.log"
+    env = dict(
+        test_env,
+        WIJKBRUG_PORT=str(port),
+        ACTION_SERVER_PORT=str(action_port),
+        TELEGRAM_BOT_TOKEN=telegram.token,
+        TELEGRAM_BASE_URL=telegram.base_url,
+    )
     env.pop("ACTION_SERVER_URL", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "run", "--now", "2026-11-24T10:00"],
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log.open("w"),
         stderr=subprocess.STDOUT,
-        text=True,
         start_new_session=True,
     )
     try:
         wait_for_http(f"http://127.0.0.1:{port}/health", process)
-        yield {"url": f"http://127.0.0.1:{port}", "process": process, "action_port": action_port}
+        yield {
+            "url": f"http://127.0.0.1:{port}",
+            "process": process,
+            "action_port": action_port,
+            "log": log,
+        }
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
@@ -80,11 +100,28 @@ def test_rest_endpoint_rejects_malformed_requests_clearly(server):
         assert "sender" in error.value.read().decode()
 
 
+def test_telegram_resident_is_answered_with_inline_buttons(server, telegram):
+    telegram.user_says(4242, "/start")
+    (welcome,) = telegram.wait_for("sendMessage", chat_id=4242)
+    assert welcome["text"].startswith("Hallo! Ik ben de chatbot van het wijkteam.")
+    keyboard = welcome["reply_markup"]["inline_keyboard"]
+    assert keyboard[0][0] == {"text": "Wat is het wijkteam?", "callback_data": "/what_is_wijkteam"}
+
+    telegram.user_says(4343, "merhaba, iyi akşamlar")
+    (reply,) = telegram.wait_for("sendMessage", chat_id=4343)
+    assert reply["text"].startswith("Merhaba!")
+
+    telegram.user_taps(4343, "/what_is_wijkteam")
+    telegram.wait_for("answerCallbackQuery")
+    _, answer = telegram.wait_for("sendMessage", chat_id=4343, count=2)
+    assert answer["text"] == i18n.gettext("tr", "Het wijkteam is een team van de gemeente bij u in de buurt. Er werken hulpverleners die u helpen met geld, opvoeding, wonen, gezondheid, eenzaamheid en zorg voor een familielid. De hulp is gratis.")
+
+
 def test_ctrl_c_stops_the_server_and_the_action_server(server):
     process = server["process"]
     process.send_signal(signal.SIGINT)
     process.wait(timeout=30)
-    output = process.stdout.read()
+    output = server["log"].read_text()
     assert "wijkbrug is ready: web chat at http://127.0.0.1:" in output
     with pytest.raises(OSError):
         urllib.request.urlopen(f"http://127.0.0.1:{server['action_port']}/health", timeout=2)
