@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-from rasa.engine.graph import ExecutionContext
+from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.featurizers.featurizer import Featurizer
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import normalise
 
@@ -60,3 +64,125 @@ class NormalisingTokenizer(Tokenizer):
     @staticmethod
     def not_supported_languages() -> List[str] | None:
         return None
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
+)
+class LinearIntentClassifier(IntentClassifier, GraphComponent):
+    """TF-IDF weighting of the count-vector features, then logistic regression.
+
+    On our held-out data this beats DIET for every language while training in seconds
+    instead of minutes (docs/benchmarks.md): with a few dozen examples per intent a
+    linear model over word and character n-grams generalises better.
+    """
+
+    @classmethod
+    def required_components(cls) -> list[type]:
+        return [Featurizer]
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"C": 10.0, "max_iter": 3000, "ranking_length": 10, "random_state": 42}
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        pipeline: Any = None,
+    ) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self.pipeline = pipeline
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LinearIntentClassifier:
+        return cls(config, model_storage, resource)
+
+    @staticmethod
+    def _features(messages: list[Message]) -> Any:
+        from scipy.sparse import csr_matrix, vstack
+
+        rows = []
+        for message in messages:
+            _, sentence = message.get_sparse_features(attribute=TEXT)
+            rows.append(csr_matrix(sentence.features) if sentence is not None else None)
+        width = max((r.shape[1] for r in rows if r is not None), default=1)
+        return vstack([r if r is not None else csr_matrix((1, width)) for r in rows])
+
+    def train(self, training_data: TrainingData) -> Resource:
+        from sklearn.feature_extraction.text import TfidfTransformer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+
+        examples = [m for m in training_data.intent_examples if m.get(INTENT) and m.get(TEXT)]
+        if not examples:
+            return self._resource
+        self.pipeline = make_pipeline(
+            TfidfTransformer(sublinear_tf=True),
+            LogisticRegression(
+                C=self.config["C"],
+                max_iter=self.config["max_iter"],
+                random_state=self.config["random_state"],
+            ),
+        )
+        self.pipeline.fit(self._features(examples), [m.get(INTENT) for m in examples])
+        self.persist()
+        return self._resource
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        if self.pipeline is None or not messages:
+            return messages
+        probabilities = self.pipeline.predict_proba(self._features(messages))
+        classes = self.pipeline.classes_
+        for message, row in zip(messages, probabilities):
+            ranking = sorted(
+                ({"name": str(c), "confidence": float(p)} for c, p in zip(classes, row)),
+                key=lambda entry: -entry["confidence"],
+            )
+            message.set("intent", ranking[0], add_to_output=True)
+            message.set(
+                "intent_ranking", ranking[: self.config["ranking_length"]], add_to_output=True
+            )
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self.process(training_data.training_examples)
+        return training_data
+
+    def persist(self) -> None:
+        import skops.io as sio
+
+        with self._model_storage.write_to(self._resource) as model_dir:
+            sio.dump(self.pipeline, model_dir / "linear_intent_classifier.skops")
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> LinearIntentClassifier:
+        import skops.io as sio
+
+        with model_storage.read_from(resource) as model_dir:
+            path = model_dir / "linear_intent_classifier.skops"
+            # Only sklearn/numpy types of our own pipeline: refuse anything else.
+            untrusted = [
+                t for t in sio.get_untrusted_types(file=path)
+                if not t.startswith(("sklearn.", "numpy.", "scipy."))
+            ]
+            if untrusted:
+                raise ValueError(f"unexpected types in {path.name}: {untrusted}")
+            pipeline = sio.load(path, trusted=sio.get_untrusted_types(file=path))
+        return cls(config, model_storage, resource, pipeline)

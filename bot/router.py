@@ -22,6 +22,8 @@ STICKY_BELOW_WORDS = 3
 SURE_SHORT = 0.90
 SURE_LONG = 0.55
 
+SAFETY_INTENTS = frozenset({"emergency", "domestic_violence", "suicidal"})
+
 PreviousLanguage = Callable[[str], Awaitable[str | None]]
 
 
@@ -56,10 +58,15 @@ class LanguageRouter:
             if guess
             else None
         )
-        # English is not one of our languages: the dialogue offers a switch instead.
-        parse_data["english"] = requested == "en" or bool(
+        # English is not one of our languages: our models cannot read it, so the dialogue
+        # offers the four languages instead, unless the message still reads as a crisis.
+        english = requested == "en" or bool(
             guess and guess.language == "en" and guess.confidence >= SURE_LONG
         )
+        if english and (parse_data.get("intent") or {}).get("name") not in SAFETY_INTENTS:
+            parse_data["intent"] = {"name": "choose_language", "confidence": 1.0}
+            parse_data["language_requested"] = "en"
+        parse_data["english"] = english
         return parse_data
 
 

@@ -59,3 +59,11 @@ def test_emoji_only_and_punctuation_get_an_answer(say):
     for text in ("👍", "???"):
         turn = say(text, sender=f"odd-{text}")
         assert turn.bot, f"no answer to {text!r}"
+
+
+def test_english_gets_an_offer_of_the_four_languages(say):
+    turn = say("hello, can someone help me with my rent please", sender="english")
+    assert turn.intent == "choose_language"
+    assert turn.bot[0].startswith("Sorry, I do not speak English.")
+    payloads = {b["payload"] for b in turn.buttons}
+    assert '/choose_language{"language": "tr"}' in payloads
