@@ -32,16 +32,24 @@ BEGIN, END = "<!-- nlu-vs-stock:begin -->", "<!-- nlu-vs-stock:end -->"
 
 
 def stock_config() -> Path:
+    """A copy of the config `rasa init` writes (Rasa rewrites the file it trains from)."""
     import rasa.cli
 
-    return Path(rasa.cli.__file__).parent / "initial_project" / "config.yml"
+    copy = CACHE / "rasa-init-config.yml"
+    if not copy.exists():
+        template = Path(rasa.cli.__file__).parent / "initial_project" / "config.yml"
+        copy.write_bytes(template.read_bytes())
+    return copy
 
 
 def stock_model_path(language: str) -> Path:
     import rasa
 
     digest = hashlib.sha256(f"stock rasa=={rasa.__version__}".encode())
-    digest.update(stock_config().read_bytes())
+    import rasa.cli
+
+    template = Path(rasa.cli.__file__).parent / "initial_project" / "config.yml"
+    digest.update(template.read_bytes())
     for path in sorted((ROOT / "nlu" / language).glob("*.yml")):
         digest.update(path.name.encode() + path.read_bytes())
     return CACHE / f"stock-{language}-{digest.hexdigest()[:16]}.tar.gz"

@@ -9,13 +9,12 @@ import json
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 import warnings
 from pathlib import Path
 
 from bot import LANGUAGES, clock
 from bot import settings as settings_module
+from bot.processes import wait_for_http
 
 
 def _set_now(value: str | None) -> None:
@@ -137,19 +136,6 @@ def cmd_eval_nlu(args: argparse.Namespace) -> int:
     return 0
 
 
-def _wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the action server stopped (exit code {process.returncode})")
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit(f"the action server did not answer at {url} within {seconds:.0f} s")
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     """Everything `make run` needs: the action server (a child process) and the server."""
     settings = settings_module.load()
@@ -162,7 +148,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         [sys.executable, "-m", "bot.cli", "actions", "--port", str(port)], env=env
     )
     try:
-        _wait_for(f"http://127.0.0.1:{port}/health", actions)
+        try:
+            wait_for_http(f"http://127.0.0.1:{port}/health", actions)
+        except (RuntimeError, TimeoutError) as error:
+            raise SystemExit(f"the action server did not start: {error}") from None
         serve_args = argparse.Namespace(
             host=args.host, port=args.port, now=None, in_process_actions=False
         )

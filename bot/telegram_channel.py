@@ -20,8 +20,13 @@ from telegram.ext import (
     filters,
 )
 
+from bot import LANGUAGES
+
 logger = logging.getLogger(__name__)
 MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback_data
+# /taal in Dutch, /dil in Turkish, /lugha (لغة) in Arabic, /idioma in Papiamento.
+LANGUAGE_COMMANDS = ["taal", "language", "dil", "lugha", "idioma"]
+LANGUAGE_ALIASES = {"ned": "nl", "turks": "tr", "turkce": "tr", "arab": "ar", "papiamentu": "pap"}
 
 
 def sender_id(update: Update) -> str:
@@ -57,6 +62,15 @@ def build_application(bot, token: str, base_url: str | None = None) -> Applicati
     async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, context, "/greet")
 
+    async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        # "/taal tr" switches at once; "/taal" alone shows the language buttons.
+        code = (context.args[0].lower() if context.args else "").strip()
+        code = LANGUAGE_ALIASES.get(code, code)
+        payload = (
+            f'/choose_language{{"language": "{code}"}}' if code in LANGUAGES else "/choose_language"
+        )
+        await reply(update, context, payload)
+
     async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, context, update.effective_message.text)
 
@@ -70,6 +84,7 @@ def build_application(bot, token: str, base_url: str | None = None) -> Applicati
         logger.error("Telegram update failed: %s", type(context.error).__name__)
 
     application.add_handler(CommandHandler("start", on_start))
+    application.add_handler(CommandHandler(LANGUAGE_COMMANDS, on_language))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
     application.add_handler(CallbackQueryHandler(on_button, pattern=r"^/"))
     application.add_error_handler(on_error)

@@ -7,7 +7,8 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import free_port, stop, wait_for_http
+from bot.processes import wait_for_http
+from tests.conftest import free_port, stop
 
 
 @pytest.fixture(scope="module")

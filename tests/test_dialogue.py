@@ -67,3 +67,10 @@ def test_english_gets_an_offer_of_the_four_languages(say):
     assert turn.bot[0].startswith("Sorry, I do not speak English.")
     payloads = {b["payload"] for b in turn.buttons}
     assert '/choose_language{"language": "tr"}' in payloads
+
+
+def test_unclear_message_asks_to_rephrase_and_offers_a_person(say):
+    turn = say("qwzx vbnk plmr", sender="gibberish")
+    assert turn.intent == "nlu_fallback"
+    assert turn.actions == ["utter_ask_rephrase"]
+    assert "14 030" in turn.bot[0]

@@ -11,7 +11,8 @@ import urllib.request
 import pytest
 
 from bot import i18n
-from tests.conftest import free_port, wait_for_http
+from bot.processes import wait_for_http
+from tests.conftest import free_port
 from tests.fake_telegram import FakeTelegram
 
 
@@ -42,7 +43,7 @@ def server(test_env, model_paths, tmp_path_factory, telegram):
         start_new_session=True,
     )
     try:
-        wait_for_http(f"http://127.0.0.1:{port}/health", process)
+        wait_for_http(f"http://127.0.0.1:{port}/health", process, seconds=240)
         yield {
             "url": f"http://127.0.0.1:{port}",
             "process": process,
@@ -115,6 +116,16 @@ def test_telegram_resident_is_answered_with_inline_buttons(server, telegram):
     telegram.wait_for("answerCallbackQuery")
     _, answer = telegram.wait_for("sendMessage", chat_id=4343, count=2)
     assert answer["text"] == i18n.gettext("tr", "Het wijkteam is een team van de gemeente bij u in de buurt. Er werken hulpverleners die u helpen met geld, opvoeding, wonen, gezondheid, eenzaamheid en zorg voor een familielid. De hulp is gratis.")
+
+
+def test_telegram_taal_command_switches_language(server, telegram):
+    telegram.user_says(4444, "/taal pap")
+    (reply,) = telegram.wait_for("sendMessage", chat_id=4444)
+    assert reply["text"] == i18n.gettext("pap", "Goed, vanaf nu praat ik Nederlands met u.")
+    telegram.user_says(4444, "/dil")
+    _, choice = telegram.wait_for("sendMessage", chat_id=4444, count=2)
+    titles = [row[0]["text"] for row in choice["reply_markup"]["inline_keyboard"]]
+    assert titles == ["Nederlands", "Türkçe", "العربية", "Papiamentu"]
 
 
 def test_ctrl_c_stops_the_server_and_the_action_server(server):
