@@ -44,10 +44,6 @@ def gettext(language: str | None, message: str) -> str:
     return translations(language_or_default(language)).gettext(message)
 
 
-def ngettext(language: str | None, singular: str, plural: str, n: int) -> str:
-    return translations(language_or_default(language)).ngettext(singular, plural, n)
-
-
 def isolate_ltr_runs(text: str) -> str:
     """Wraps Latin and digit runs of an Arabic text in LRI/PDI and marks it RTL."""
     wrapped = _LTR_RUN.sub(lambda m: f"{LRI}{m.group()}{PDI}", text)

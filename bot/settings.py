@@ -21,14 +21,6 @@ class Settings:
     action_server_port: int
     telegram_token: str | None
     telegram_base_url: str | None
-    log_level: str
-
-    @property
-    def tracker_store_path(self) -> Path | None:
-        prefix = "sqlite:///"
-        if self.tracker_store_url.startswith(prefix):
-            return Path(self.tracker_store_url[len(prefix) :])
-        return None
 
 
 def load() -> Settings:
@@ -51,5 +43,4 @@ def load() -> Settings:
         action_server_port=int(os.environ.get("ACTION_SERVER_PORT", "5055")),
         telegram_token=os.environ.get("TELEGRAM_BOT_TOKEN") or None,
         telegram_base_url=os.environ.get("TELEGRAM_BASE_URL") or None,
-        log_level=os.environ.get("WIJKBRUG_LOG_LEVEL", "INFO"),
     )
