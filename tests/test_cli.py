@@ -7,7 +7,7 @@ import pytest
 
 from bot.cli import build_parser
 
-SUBCOMMANDS = ["train", "chat", "serve", "actions", "run"]
+SUBCOMMANDS = ["train", "chat", "serve", "actions", "run", "eval-nlu"]
 
 
 def run_cli(*args, **kwargs):
