@@ -1,4 +1,4 @@
-"""The `wijkbrug` command: train, chat, serve, run, actions."""
+"""The `wijkbrug` command: train, chat, serve, actions, run, eval-nlu."""
 
 from __future__ import annotations
 
