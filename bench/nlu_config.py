@@ -34,9 +34,8 @@ def main() -> int:
     quiet_libraries("ERROR")
     from rasa.core.agent import Agent
     from rasa.model_training import train_nlu
-    from sklearn.metrics import f1_score
 
-    from bot.evaluation import load_examples
+    from bot.evaluation import intent_scores, load_examples
 
     data = args.data or str(ROOT / "nlu" / args.lang)
     test = Path(args.test or ROOT / "tests" / "nlu" / f"{args.lang}.yml")
@@ -54,12 +53,9 @@ def main() -> int:
             decided.append(parsed["intent"]["name"])
             best.append(ranking[0]["name"] if ranking else "nlu_fallback")
 
-    labels = sorted(set(truth))
-
     def score(predicted: list[str]) -> str:
-        accuracy = sum(t == p for t, p in zip(truth, predicted)) / len(truth)
-        f1 = f1_score(truth, predicted, labels=labels, average="macro", zero_division=0)
-        return f"accuracy {accuracy:.3f}, macro-F1 {f1:.3f}"
+        accuracy, macro_f1 = intent_scores(truth, predicted)
+        return f"accuracy {accuracy:.3f}, macro-F1 {macro_f1:.3f}"
 
     print(f"{Path(args.config).name} {args.lang}: trained in {seconds:.0f} s")
     print(f"  with fallback: {score(decided)}")

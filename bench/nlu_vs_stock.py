@@ -31,14 +31,18 @@ DOC = ROOT / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- nlu-vs-stock:begin -->", "<!-- nlu-vs-stock:end -->"
 
 
-def stock_config() -> Path:
-    """A copy of the config `rasa init` writes (Rasa rewrites the file it trains from)."""
+def rasa_init_template() -> Path:
+    """The config `rasa init` writes, as installed with Rasa."""
     import rasa.cli
 
+    return Path(rasa.cli.__file__).parent / "initial_project" / "config.yml"
+
+
+def stock_config() -> Path:
+    """A copy of that config to train from (Rasa rewrites the file it trains from)."""
     copy = CACHE / "rasa-init-config.yml"
     if not copy.exists():
-        template = Path(rasa.cli.__file__).parent / "initial_project" / "config.yml"
-        copy.write_bytes(template.read_bytes())
+        copy.write_bytes(rasa_init_template().read_bytes())
     return copy
 
 
@@ -46,10 +50,7 @@ def stock_model_path(language: str) -> Path:
     import rasa
 
     digest = hashlib.sha256(f"stock rasa=={rasa.__version__}".encode())
-    import rasa.cli
-
-    template = Path(rasa.cli.__file__).parent / "initial_project" / "config.yml"
-    digest.update(template.read_bytes())
+    digest.update(rasa_init_template().read_bytes())
     for path in sorted((ROOT / "nlu" / language).glob("*.yml")):
         digest.update(path.name.encode() + path.read_bytes())
     return CACHE / f"stock-{language}-{digest.hexdigest()[:16]}.tar.gz"

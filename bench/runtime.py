@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import contextlib
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -34,18 +33,13 @@ def rss_mb() -> float:
     return float("nan")
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=400, help="messages to time (default 400)")
     args = parser.parse_args()
 
     from bot import LANGUAGES, settings
-    from bot.evaluation import load_examples
+    from bot.evaluation import load_examples, percentile
     from bot.runtime import load_bot, quiet_libraries
 
     quiet_libraries("WARNING")
@@ -79,11 +73,11 @@ def main() -> int:
     print(f"RSS after load                 {loaded_rss:.0f} MB (interpreter before load {before:.0f} MB)")
     print(f"RSS after {len(messages)} turns           {rss_mb():.0f} MB")
     print(
-        f"NLU parse incl. language id    p50 {statistics.median(parse_ms):.1f} ms, "
+        f"NLU parse incl. language id    p50 {percentile(parse_ms, 0.5):.1f} ms, "
         f"p95 {percentile(parse_ms, 0.95):.1f} ms  (n={len(parse_ms)})"
     )
     print(
-        f"full turn                      p50 {statistics.median(turn_ms):.1f} ms, "
+        f"full turn                      p50 {percentile(turn_ms, 0.5):.1f} ms, "
         f"p95 {percentile(turn_ms, 0.95):.1f} ms  (n={len(turn_ms)})"
     )
     return 0

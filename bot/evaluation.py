@@ -84,21 +84,33 @@ class NluEvaluator:
         return summarise(predictions, expect if language is None else None)
 
 
-def summarise(predictions: list[Prediction], expect_language: str | None) -> dict[str, Any]:
+def intent_scores(truth: list[str], guessed: list[str]) -> tuple[float, float]:
+    """(accuracy, macro-F1) over the true intents; a fallback counts as a miss, not a class."""
     from sklearn.metrics import f1_score
 
+    if not truth:
+        return 0.0, 0.0
+    accuracy = sum(t == g for t, g in zip(truth, guessed)) / len(truth)
+    labels = sorted(set(truth))
+    macro_f1 = float(f1_score(truth, guessed, labels=labels, average="macro", zero_division=0))
+    return accuracy, macro_f1
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The value below which `fraction` of the values lie (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+
+
+def summarise(predictions: list[Prediction], expect_language: str | None) -> dict[str, Any]:
     truth = [p.intent for p in predictions]
     guessed = [p.predicted_intent or FALLBACK_INTENT for p in predictions]
-    labels = sorted(set(truth))  # fallback predictions count as misses, not as a class
     n = len(predictions)
+    accuracy, macro_f1 = intent_scores(truth, guessed)
     summary: dict[str, Any] = {
         "n": n,
-        "intent_accuracy": round(sum(t == g for t, g in zip(truth, guessed)) / n, 4) if n else 0.0,
-        "intent_macro_f1": round(
-            float(f1_score(truth, guessed, labels=labels, average="macro", zero_division=0)), 4
-        )
-        if n
-        else 0.0,
+        "intent_accuracy": round(accuracy, 4),
+        "intent_macro_f1": round(macro_f1, 4),
         "fallback_rate": round(guessed.count(FALLBACK_INTENT) / n, 4) if n else 0.0,
     }
     if expect_language:
@@ -106,11 +118,11 @@ def summarise(predictions: list[Prediction], expect_language: str | None) -> dic
         summary["language_accuracy"] = round(sum(hits) / n, 4) if n else 0.0
         long = [h for h, p in zip(hits, predictions) if len(p.text.split()) >= 3]
         summary["language_accuracy_3plus_words"] = round(sum(long) / len(long), 4) if long else None
-    times = sorted(p.milliseconds for p in predictions)
+    times = [p.milliseconds for p in predictions]
     if times:
-        summary["parse_ms_p50"] = round(times[len(times) // 2], 2)
-        summary["parse_ms_p95"] = round(times[min(len(times) - 1, int(len(times) * 0.95))], 2)
-    summary["per_intent_f1"] = per_intent_f1(truth, guessed, labels)
+        summary["parse_ms_p50"] = round(percentile(times, 0.5), 2)
+        summary["parse_ms_p95"] = round(percentile(times, 0.95), 2)
+    summary["per_intent_f1"] = per_intent_f1(truth, guessed, sorted(set(truth)))
     summary["predictions"] = [p.as_dict() for p in predictions]
     return summary
 
