@@ -4,7 +4,7 @@ models/ holds one file per model, named <name>-<hash>: the dialogue model (core)
 model per language (nlu-<lang>) and the language identifier (langid). A model is trained
 only when no file for the current hash of its inputs exists, so a second `make test` or
 `make run` trains nothing. Models whose inputs changed are trained in parallel processes,
-one per core: a DIET training uses about one core here. Models are never committed.
+one per core: one Rasa NLU training uses about one core here. Models are never committed.
 """
 
 from __future__ import annotations
