@@ -136,6 +136,17 @@ def cmd_eval_nlu(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_content_review(args: argparse.Namespace) -> int:
+    from bot import content_review
+
+    missing = content_review.missing_back_translations()
+    for language, names in missing.items():
+        print(f"{language}: no back-translation for {', '.join(names)}", file=sys.stderr)
+    path = content_review.write()
+    print(f"wrote {path}")
+    return 1 if missing else 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Everything `make run` needs: the action server (a child process) and the server."""
     settings = settings_module.load()
@@ -213,6 +224,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--json", action="store_true", help="one JSON object")
     evaluate.set_defaults(func=cmd_eval_nlu)
+
+    review = commands.add_parser(
+        "content-review",
+        help="rebuild docs/content.md (Dutch answers and back-translations, for review)",
+    )
+    review.set_defaults(func=cmd_content_review)
 
     run = commands.add_parser(
         "run", help="start everything: action server, REST endpoint, web chat, Telegram"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import functools
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
 
 import yaml
+from babel.dates import format_date, format_time
 from babel.support import NullTranslations, Translations
 
 from bot import LANGUAGES, SOURCE_LANGUAGE
@@ -42,6 +44,31 @@ def translations(language: str) -> NullTranslations:
 
 def gettext(language: str | None, message: str) -> str:
     return translations(language_or_default(language)).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int, language: str | None) -> str:
+    """The plural form for n in a language (Arabic has six); `n` is also filled in as {n}.
+
+    The language comes last so `pybabel extract` finds the texts with its default
+    `ngettext` keyword.
+    """
+    chosen = translations(language_or_default(language)).ngettext(singular, plural, n)
+    return chosen.replace("{n}", str(n))
+
+
+# Babel locales for dates and times. Arabic uses the general "ar" locale: the month names
+# most Arabic speakers know, with the Latin digits the rest of our texts use.
+BABEL_LOCALES = {"nl": "nl_NL", "tr": "tr_TR", "ar": "ar", "pap": "pap_CW"}
+
+
+def format_day(moment: datetime, language: str | None) -> str:
+    """A date written out in the language: "maandag 30 november 2026", "30 Kasım 2026 Pazartesi"."""
+    return format_date(moment, "full", locale=BABEL_LOCALES[language_or_default(language)])
+
+
+def format_clock(moment: datetime, language: str | None) -> str:
+    """A time of day on the 24-hour clock used in the Netherlands: "09:00"."""
+    return format_time(moment, "HH:mm", locale=BABEL_LOCALES[language_or_default(language)])
 
 
 def isolate_ltr_runs(text: str) -> str:

@@ -40,7 +40,12 @@ class CatalogNLG(TemplatedNaturalLanguageGenerator):
         if response is None:
             return None
         response = translate_response(copy.deepcopy(response), language)
+        # Only the text has {variables}; button payloads such as
+        # /inform{"handoff_window": "now"} must not be read as templates.
+        buttons = response.pop("buttons", None)
         filled = self._fill_response(response, slots, **kwargs)
+        if buttons:
+            filled["buttons"] = buttons
         if filled.get("text"):
             filled["text"] = i18n.for_display(language, filled["text"])
         return filled

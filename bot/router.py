@@ -14,6 +14,7 @@ from rasa.core.channels.channel import UserMessage
 
 from bot import LANGUAGES, SOURCE_LANGUAGE
 from bot.langid import LanguageIdentifier
+from bot.normalise import normalise
 
 LANGUAGE_ENTITY = "language"
 # Short messages ("ok", "evet", "si", "👍") are ambiguous: they keep the current language
@@ -23,6 +24,17 @@ SURE_SHORT = 0.90
 SURE_LONG = 0.55
 
 SAFETY_INTENTS = frozenset({"emergency", "domestic_violence", "suicidal"})
+
+# The way out of every question: a message that is only one of these words always means
+# cancel_request in the conversation's language, whatever the NLU makes of one word.
+# Per language, because "para" is "stop" in Papiamento but "money" in Turkish.
+_STOP = {
+    "nl": ("stop", "stoppen", "annuleer", "annuleren", "ophouden"),
+    "tr": ("stop", "dur", "iptal", "vazgeç", "bitir"),
+    "ar": ("stop", "توقف", "وقف", "إلغاء", "حبس", "بلاش"),
+    "pap": ("stop", "stòp", "para", "kansela"),
+}
+STOP_WORDS = {lang: frozenset(normalise(w, lang) for w in words) for lang, words in _STOP.items()}
 
 PreviousLanguage = Callable[[str], Awaitable[str | None]]
 
@@ -44,6 +56,8 @@ class LanguageRouter:
         guess = self._identifier.identify(text) if not text.startswith("/") else None
         language = choose_language(guess, previous, (message.metadata or {}).get("language"))
         parse_data = await self._parsers[language](text)
+        if normalise(text, language) in STOP_WORDS[language]:
+            parse_data["intent"] = {"name": "cancel_request", "confidence": 1.0}
 
         requested = requested_language(parse_data)
         if requested in LANGUAGES and requested != language:

@@ -34,6 +34,9 @@ def quiet_libraries(level: str | None = None) -> None:
 
     configure_logging_and_warnings(logging.WARNING)
     configure_structlog(logging.WARNING)
+    # Rasa's template interpolator logs every slot value when a variable is missing: that
+    # would put residents' answers in the log.
+    logging.getLogger("rasa.core.nlg.interpolator").setLevel(logging.CRITICAL)
     for name in ("tensorflow", "absl", "sanic.root", "sanic.error", "matplotlib", "apscheduler"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
@@ -103,15 +106,33 @@ def actions_since_last_user_message(tracker) -> List[str]:
     return list(reversed(names))
 
 
+FORGET_ACTION = "action_forget_me"
+
+
 def tracker_store_for(url: str):
-    """Rasa's SQL tracker store from a SQLAlchemy URL (sqlite:///path, postgresql://...)."""
+    """Rasa's SQL tracker store from a SQLAlchemy URL (sqlite:///path, postgresql://...),
+    which erases a conversation instead of saving it once the resident confirmed forget_me.
+    """
     from rasa.core.tracker_store import SQLTrackerStore
     from sqlalchemy.engine import make_url
+
+    class ConversationStore(SQLTrackerStore):
+        async def save(self, tracker) -> None:
+            if FORGET_ACTION in actions_since_last_user_message(tracker):
+                self.erase(tracker.sender_id)
+            else:
+                await super().save(tracker)
+
+        def erase(self, sender_id: str) -> None:
+            with self.session_scope() as session:
+                session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete()
+                session.commit()
+            logger.info("erased a conversation on the resident's request")
 
     parsed = make_url(url)
     if parsed.drivername.startswith("sqlite") and parsed.database:
         os.makedirs(os.path.dirname(os.path.abspath(parsed.database)), exist_ok=True)
-    return SQLTrackerStore(
+    return ConversationStore(
         dialect=parsed.drivername,
         host=parsed.host,
         port=parsed.port,

@@ -1,0 +1,219 @@
+"""The handoff form: what a person needs to help, and the resident's explicit consent.
+
+Every answer can be typed in the resident's own words or given with a button. Until
+requests reach a person (issue 5), the submit action says so honestly and keeps nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot import answers, i18n
+from bot.i18n import _
+
+FORM_SLOTS = (
+    "handoff_topic",
+    "handoff_preference",
+    "handoff_window",
+    "handoff_channel",
+    "handoff_phone",
+    "handoff_consent",
+)
+TOPIC_MAX_CHARS = 500
+
+WINDOW_NAMES = {
+    "now": _("Nu"),
+    "tonight": _("Vanavond"),
+    "tomorrow": _("Morgen overdag"),
+    "tomorrow_evening": _("Morgenavond"),
+    "weekend": _("In het weekend"),
+}
+PREFERENCE_NAMES = {
+    "volunteer": _("Een vrijwilliger uit mijn eigen gemeenschap"),
+    "professional": _("Iemand van het wijkteam"),
+}
+CALL = _("Bellen")
+IN_THIS_CHAT = _("Hier in de chat")
+# Each language by its own name, as on the language buttons.
+LANGUAGE_NAMES = {"nl": "Nederlands", "tr": "Türkçe", "ar": "العربية", "pap": "Papiamentu"}
+
+
+def reset_form() -> List[EventType]:
+    return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("requested_slot", None)]
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def latest_entity(tracker: Tracker, entity: str) -> str | None:
+    return next(tracker.get_latest_entity_values(entity), None)
+
+
+def previous_value(tracker: Tracker, slot: str) -> Any:
+    """A slot's value before the latest user message."""
+    seen_latest_message = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_latest_message = True
+        elif seen_latest_message and event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None
+
+
+class ValidateHandoffForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_handoff_form"
+
+    async def required_slots(
+        self,
+        domain_slots: List[Text],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[Text]:
+        """The phone number is asked only from residents who want a call."""
+        if tracker.get_slot("handoff_channel") != "phone":
+            return [slot for slot in domain_slots if slot != "handoff_phone"]
+        return domain_slots
+
+    def validate_handoff_topic(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        text = " ".join(str(value or "").split())
+        # Braces would be read as template variables when the summary is shown.
+        text = text.replace("{", "(").replace("}", ")")[:TOPIC_MAX_CHARS]
+        bare_yes_no = latest_intent(tracker) in ("affirm", "deny") and len(text.split()) <= 2
+        if len(text) < 3 or text.startswith("/") or bare_yes_no:
+            dispatcher.utter_message(response="utter_handoff_topic_too_short")
+            return {"handoff_topic": None}
+        return {"handoff_topic": text}
+
+    def validate_handoff_preference(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        requested = tracker.get_slot("requested_slot")
+        if requested and requested != "handoff_preference":
+            # "bel mij" while asked how to be reached reads as request_professional; the
+            # preference only changes when it is the question.
+            return {"handoff_preference": previous_value(tracker, "handoff_preference")}
+        if value in PREFERENCE_NAMES:
+            return {"handoff_preference": value}
+        intent = latest_intent(tracker)
+        if intent == "request_volunteer":
+            return {"handoff_preference": "volunteer"}
+        if intent == "request_professional":
+            return {"handoff_preference": "professional"}
+        language = tracker.get_slot("language")
+        return {"handoff_preference": answers.preference_from_text(str(value or ""), language)}
+
+    def validate_handoff_window(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if value in WINDOW_NAMES:
+            return {"handoff_window": value}
+        chosen = latest_entity(tracker, "handoff_window")
+        if chosen not in WINDOW_NAMES:
+            chosen = answers.window_from_text(str(value or ""), tracker.get_slot("language"))
+        return {"handoff_window": chosen}
+
+    def validate_handoff_channel(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if value in ("chat", "phone"):
+            return {"handoff_channel": value}
+        chosen = latest_entity(tracker, "handoff_channel")
+        if chosen not in ("chat", "phone"):
+            chosen = answers.channel_from_text(str(value or ""), tracker.get_slot("language"))
+        return {"handoff_channel": chosen}
+
+    def validate_handoff_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        number = answers.phone_number(str(value or ""))
+        if number is None:
+            dispatcher.utter_message(response="utter_handoff_phone_invalid")
+        return {"handoff_phone": number}
+
+    def validate_handoff_consent(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        intent = latest_intent(tracker)
+        if intent == "affirm":
+            return {"handoff_consent": True}
+        if intent == "deny":
+            return {"handoff_consent": False}
+        dispatcher.utter_message(response="utter_handoff_consent_unclear")
+        return {"handoff_consent": None}
+
+
+def consent_summary(tracker: Tracker) -> Dict[str, str]:
+    """What will be shared, in the resident's language: the form's answers, nothing else."""
+    language = tracker.get_slot("language")
+    window = tracker.get_slot("handoff_window")
+    if tracker.get_slot("handoff_channel") == "phone":
+        contact = f"{i18n.gettext(language, CALL)} {tracker.get_slot('handoff_phone')}"
+    else:
+        contact = i18n.gettext(language, IN_THIS_CHAT)
+    return {
+        "topic": tracker.get_slot("handoff_topic") or "",
+        "language_name": LANGUAGE_NAMES[i18n.language_or_default(language)],
+        "window_name": i18n.gettext(language, WINDOW_NAMES.get(window, WINDOW_NAMES["now"])),
+        "contact": contact,
+    }
+
+
+class ActionAskHandoffConsent(Action):
+    def name(self) -> Text:
+        return "action_ask_handoff_consent"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        dispatcher.utter_message(response="utter_ask_handoff_consent", **consent_summary(tracker))
+        return []
+
+
+class ActionSubmitHandoff(Action):
+    def name(self) -> Text:
+        return "action_submit_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        if tracker.get_slot("handoff_consent") is True:
+            dispatcher.utter_message(response="utter_handoff_not_available_yet")
+        else:
+            dispatcher.utter_message(response="utter_handoff_cancelled")
+        return reset_form()
+
+
+class ActionCancelHandoff(Action):
+    """"stop" in the middle of the form: nothing is passed on, the answers are dropped."""
+
+    def name(self) -> Text:
+        return "action_cancel_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        dispatcher.utter_message(response="utter_handoff_cancelled")
+        return reset_form()
+
+
+class ActionForgetMe(Action):
+    """Confirms the erasure; bot.runtime deletes the conversation once this turn is saved."""
+
+    def name(self) -> Text:
+        return "action_forget_me"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        dispatcher.utter_message(response="utter_forgotten")
+        return []

@@ -1,0 +1,104 @@
+"""Typed answers to the handoff questions, in all four languages.
+
+Buttons send exact values; residents who type get the same result from these keywords.
+Matching runs on normalised words (bot.normalise: lower case the Turkish way, Arabic
+variants unified, diacritics folded), so "aksam", "akşam" and "AKŞAM" are the same.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+from bot.normalise import normalise
+
+# Most specific first: "morgenavond" must win over "morgen" and "avond".
+WINDOW_WORDS: list[tuple[str, tuple[str, ...]]] = [
+    ("tomorrow_evening", (
+        "morgenavond", "morgen avond", "morgen s avonds", "yarin aksam", "yarin aksami",
+        "غدا مساء", "غدا في المساء", "غدوة فالليل", "غدا بالليل", "ghedda f lil", "ghda f lil",
+        "manan anochi", "mañan anochi", "mañan atardi", "manan atardi",
+    )),
+    ("tomorrow", (
+        "morgen", "morgenochtend", "morgenmiddag", "yarin", "غدا", "غدوة", "ghedda", "ghda",
+        "bukra", "بكرة", "manan", "mañan", "mainta",
+    )),
+    ("tonight", (
+        "vanavond", "avond", "s avonds", "bu aksam", "aksam", "aksamleyin", "bu gece",
+        "الليلة", "هاد الليلة", "في المساء", "مساء", "فالليل", "lil", "lyoum f lil",
+        "awe anochi", "anochi", "awe atardi", "atardi",
+    )),
+    ("now", (
+        "nu", "direct", "meteen", "zsm", "zo snel mogelijk", "simdi", "hemen", "acil",
+        "الآن", "الان", "دابا", "حالا", "daba", "daba daba", "awor", "aworaki", "awo",
+        "mesora", "djis awor",
+    )),
+    ("weekend", (
+        "weekend", "zaterdag", "zondag", "hafta sonu", "haftasonu", "cumartesi", "pazar",
+        "نهاية الأسبوع", "عطلة", "السبت", "الأحد", "الويكاند", "sabt", "weekend",
+        "fin di siman", "sabra", "djasabra", "diadomingo", "djadumingu",
+    )),
+]
+
+CHANNEL_WORDS: list[tuple[str, tuple[str, ...]]] = [
+    ("phone", (
+        "bel", "bellen", "bel mij", "telefoon", "telefonisch", "tel", "ara", "arayin",
+        "arayabilir", "telefon", "telefonla", "اتصل", "اتصلوا", "الهاتف", "التلفون",
+        "تيليفون", "تلفون", "telefon", "tilifon", "yama", "yama mi", "telefòn",
+    )),
+    ("chat", (
+        "chat", "hier", "app", "appen", "berichtje", "sohbet", "mesaj", "buradan", "yazin",
+        "دردشة", "شات", "هنا", "رسالة", "رسائل", "mensahe", "aki", "akinan", "skibi",
+    )),
+]
+
+PREFERENCE_WORDS: list[tuple[str, tuple[str, ...]]] = [
+    ("volunteer", (
+        "vrijwilliger", "gemeenschap", "eigen mensen", "sleutelpersoon", "moskee", "kerk",
+        "gonullu", "cemaat", "dernek", "متطوع", "متطوعة", "جمعية", "جالية", "المسجد",
+        "boluntario", "boluntaria", "komunidat", "hende di mi mes",
+    )),
+    ("professional", (
+        "wijkteam", "hulpverlener", "professional", "maatschappelijk werker", "uzman",
+        "profesyonel", "sosyal hizmet", "مختص", "مساعد اجتماعي", "الفريق", "profesional",
+        "trahado sosial", "trahadó sosial",
+    )),
+]
+
+
+def _match(text: str, table: list[tuple[str, tuple[str, ...]]], language: str | None) -> str | None:
+    words = f" {normalise(text, language)} "
+    for value, keywords in table:
+        for keyword in keywords:
+            if f" {normalise(keyword, language)} " in words:
+                return value
+    return None
+
+
+def window_from_text(text: str, language: str | None = None) -> str | None:
+    return _match(text, WINDOW_WORDS, language)
+
+
+def channel_from_text(text: str, language: str | None = None) -> str | None:
+    return _match(text, CHANNEL_WORDS, language)
+
+
+def preference_from_text(text: str, language: str | None = None) -> str | None:
+    return _match(text, PREFERENCE_WORDS, language)
+
+
+def phone_number(text: str) -> str | None:
+    """A valid Dutch (or international) phone number, written the Dutch way; else None."""
+    digits = re.sub(r"[^\d+]", "", text or "")
+    if len(digits) < 9:
+        return None
+    try:
+        parsed = phonenumbers.parse(digits, "NL")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    if parsed.country_code == 31:
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
