@@ -90,6 +90,14 @@ def test_dutch_plural_fills_the_number(language, n, expected):
     assert i18n.ngettext("over {n} uur", "over {n} uur", n, language) == expected
 
 
+def test_arabic_plural_rule_picks_the_six_cldr_forms():
+    """zero, one, two, few (3-10), many (11-99), other (100-102)."""
+    from gettext import c2py
+
+    rule = c2py(catalog("ar").plural_expr)
+    assert [rule(n) for n in (0, 1, 2, 5, 11, 99, 100, 102, 103, 111)] == [0, 1, 2, 3, 4, 4, 5, 5, 3, 4]
+
+
 def test_arabic_plural_forms_differ_by_number():
     """1, 2, 3-10, 11-99 and 100 hours take different Arabic forms, each with the number."""
     forms = {n: i18n.ngettext("over {n} uur", "over {n} uur", n, "ar") for n in (1, 2, 5, 11, 100)}
@@ -131,3 +139,13 @@ def test_domain_responses_render_in_every_language():
     for language in ("tr", "ar", "pap"):
         for text in texts:
             assert i18n.gettext(language, text) != text, f"{language}: {text[:40]}"
+
+
+def test_content_review_is_complete_and_up_to_date():
+    """docs/content.md: every answer with a back-translation per language (`wijkbrug content-review`)."""
+    from bot import content_review
+
+    assert content_review.missing_back_translations() == {}
+    assert content_review.REVIEW.read_text(encoding="utf-8") == content_review.render(), (
+        "docs/content.md is out of date: run `wijkbrug content-review`"
+    )
