@@ -8,7 +8,10 @@ model, in-process actions, SQLite tracker store in a scratch folder), then measu
 - RSS after loading (all four language models and the dialogue model together);
 - NLU parse including language identification, p50/p95, over the held-out examples;
 - a full turn (language id + NLU + dialogue + actions + NLG + tracker store), p50/p95,
-  each held-out example sent as a message of its own conversation.
+  each held-out example sent as a message of its own conversation;
+- the same inside whole conversations: the four scripted conversations of
+  tests/test_conversations.py (greeting, problem, handoff form with its validation
+  actions, a crisis in the middle, consent, language switch), --repeats times each.
 """
 
 from __future__ import annotations
@@ -36,6 +39,9 @@ def rss_mb() -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=400, help="messages to time (default 400)")
+    parser.add_argument(
+        "--repeats", type=int, default=10, help="times each scripted conversation runs (default 10)"
+    )
     args = parser.parse_args()
 
     from bot import LANGUAGES, settings
@@ -69,6 +75,16 @@ def main() -> int:
         loop.run_until_complete(bot.handle(f"bench-{number}", text))
         turn_ms.append((time.perf_counter() - t0) * 1000)
 
+    from tests.test_conversations import SCRIPTS, lines_of
+
+    conversation_ms = []
+    for repeat in range(args.repeats):
+        for language in SCRIPTS:
+            for line in lines_of(language):
+                t0 = time.perf_counter()
+                loop.run_until_complete(bot.handle(f"conversation-{language}-{repeat}", line))
+                conversation_ms.append((time.perf_counter() - t0) * 1000)
+
     print(f"cold start (load all models)   {cold_start:.1f} s")
     print(f"RSS after load                 {loaded_rss:.0f} MB (interpreter before load {before:.0f} MB)")
     print(f"RSS after {len(messages)} turns           {rss_mb():.0f} MB")
@@ -79,6 +95,10 @@ def main() -> int:
     print(
         f"full turn                      p50 {percentile(turn_ms, 0.5):.1f} ms, "
         f"p95 {percentile(turn_ms, 0.95):.1f} ms  (n={len(turn_ms)})"
+    )
+    print(
+        f"turn inside a conversation     p50 {percentile(conversation_ms, 0.5):.1f} ms, "
+        f"p95 {percentile(conversation_ms, 0.95):.1f} ms  (n={len(conversation_ms)})"
     )
     return 0
 

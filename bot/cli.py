@@ -1,4 +1,4 @@
-"""The `wijkbrug` command: train, chat, serve, actions, run, eval-nlu."""
+"""The `wijkbrug` command: train, chat, serve, actions, run, eval-nlu, content-review."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ import pytest
 
 from bot.cli import build_parser
 
-SUBCOMMANDS = ["train", "chat", "serve", "actions", "run", "eval-nlu"]
+SUBCOMMANDS = ["train", "chat", "serve", "actions", "run", "eval-nlu", "content-review"]
 
 
 def run_cli(*args, **kwargs):
