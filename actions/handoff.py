@@ -6,7 +6,7 @@ requests reach a person (issue 5), the submit action says so honestly and keeps 
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -67,16 +67,16 @@ def previous_value(tracker: Tracker, slot: str) -> Any:
 
 
 class ValidateHandoffForm(FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_handoff_form"
 
     async def required_slots(
         self,
-        domain_slots: List[Text],
+        domain_slots: List[str],
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
         domain: DomainDict,
-    ) -> List[Text]:
+    ) -> List[str]:
         """The phone number is asked only from residents who want a call."""
         if tracker.get_slot("handoff_channel") != "phone":
             return [slot for slot in domain_slots if slot != "handoff_phone"]
@@ -84,7 +84,7 @@ class ValidateHandoffForm(FormValidationAction):
 
     def validate_handoff_topic(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         text = " ".join(str(value or "").split())
         # Braces would be read as template variables when the summary is shown.
         text = text.replace("{", "(").replace("}", ")")[:TOPIC_MAX_CHARS]
@@ -96,7 +96,7 @@ class ValidateHandoffForm(FormValidationAction):
 
     def validate_handoff_preference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         requested = tracker.get_slot("requested_slot")
         if requested and requested != "handoff_preference":
             # "bel mij" while asked how to be reached reads as request_professional; the
@@ -114,7 +114,7 @@ class ValidateHandoffForm(FormValidationAction):
 
     def validate_handoff_window(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         if value in WINDOW_NAMES:
             return {"handoff_window": value}
         chosen = latest_entity(tracker, "handoff_window")
@@ -124,7 +124,7 @@ class ValidateHandoffForm(FormValidationAction):
 
     def validate_handoff_channel(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         if value in ("chat", "phone"):
             return {"handoff_channel": value}
         chosen = latest_entity(tracker, "handoff_channel")
@@ -134,7 +134,7 @@ class ValidateHandoffForm(FormValidationAction):
 
     def validate_handoff_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         number = answers.phone_number(str(value or ""))
         if number is None:
             dispatcher.utter_message(response="utter_handoff_phone_invalid")
@@ -142,7 +142,7 @@ class ValidateHandoffForm(FormValidationAction):
 
     def validate_handoff_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         intent = latest_intent(tracker)
         if intent == "affirm":
             return {"handoff_consent": True}
@@ -169,7 +169,7 @@ def consent_summary(tracker: Tracker) -> Dict[str, str]:
 
 
 class ActionAskHandoffConsent(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_handoff_consent"
 
     async def run(
@@ -180,7 +180,7 @@ class ActionAskHandoffConsent(Action):
 
 
 class ActionSubmitHandoff(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_submit_handoff"
 
     async def run(
@@ -196,7 +196,7 @@ class ActionSubmitHandoff(Action):
 class ActionCancelHandoff(Action):
     """"stop" in the middle of the form: nothing is passed on, the answers are dropped."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_cancel_handoff"
 
     async def run(
@@ -209,7 +209,7 @@ class ActionCancelHandoff(Action):
 class ActionForgetMe(Action):
     """Confirms the erasure; bot.runtime deletes the conversation once this turn is saved."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_forget_me"
 
     async def run(

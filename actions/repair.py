@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -61,12 +61,12 @@ def likely_topics(ranking: List[Dict[str, Any]]) -> List[str]:
 
 
 class ActionAskRephrase(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_rephrase"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
+    ) -> List[Dict[str, Any]]:
         if failures_in_a_row(tracker) % 2 == 0:
             dispatcher.utter_message(response="utter_ask_rephrase_person")
             return []

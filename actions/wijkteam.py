@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -17,12 +17,12 @@ OPENS, CLOSES = 9, 17  # most wijkteam offices: weekdays 9:00-17:00 (clock.is_af
 
 
 class ValidatePostcodeForm(FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_postcode_form"
 
     def validate_postcode(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         postcode = find_postcode(str(value or ""))
         if postcode is None:
             dispatcher.utter_message(response="utter_postcode_invalid")
@@ -30,12 +30,12 @@ class ValidatePostcodeForm(FormValidationAction):
 
 
 class ActionFindWijkteam(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_find_wijkteam"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
+    ) -> List[Dict[str, Any]]:
         dispatcher.utter_message(
             response="utter_wijkteam_for_postcode", postcode=tracker.get_slot("postcode")
         )
@@ -59,12 +59,12 @@ def hours_until(start: datetime, end: datetime) -> int:
 
 
 class ActionOpeningHours(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_opening_hours"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
+    ) -> List[Dict[str, Any]]:
         language = tracker.get_slot("language")
         now = clock.now()
         opens = i18n.format_clock(now.replace(hour=OPENS, minute=0), language)

@@ -71,6 +71,28 @@ def format_clock(moment: datetime, language: str | None) -> str:
     return format_time(moment, "HH:mm", locale=BABEL_LOCALES[language_or_default(language)])
 
 
+TODAY_AT = _("vandaag om {time}")
+TOMORROW_AT = _("morgen om {time}")
+DAY_AT = _("{day} om {time}")
+# Weekday and date in each language's own order; Babel supplies the names.
+DAY_PATTERNS = {"nl": "EEEE d MMMM", "tr": "d MMMM EEEE", "ar": "EEEE d MMMM", "pap": "EEEE d 'di' MMMM"}
+
+
+def format_moment(moment: datetime, language: str | None, now: datetime) -> str:
+    """"vandaag om 19:00", "morgen om 09:00" or "zaterdag 5 december om 10:00"."""
+    from bot.clock import AMSTERDAM
+
+    language = language_or_default(language)
+    local, today = moment.astimezone(AMSTERDAM), now.astimezone(AMSTERDAM).date()
+    clock_time = format_clock(local, language)
+    if local.date() == today:
+        return gettext(language, TODAY_AT).replace("{time}", clock_time)
+    if (local.date() - today).days == 1:
+        return gettext(language, TOMORROW_AT).replace("{time}", clock_time)
+    day = format_date(local, DAY_PATTERNS[language], locale=BABEL_LOCALES[language])
+    return gettext(language, DAY_AT).replace("{day}", day).replace("{time}", clock_time)
+
+
 def isolate_ltr_runs(text: str) -> str:
     """Wraps Latin and digit runs of an Arabic text in LRI/PDI and marks it RTL."""
     wrapped = _LTR_RUN.sub(lambda m: f"{LRI}{m.group()}{PDI}", text)

@@ -21,6 +21,10 @@ class Settings:
     action_server_port: int
     telegram_token: str | None
     telegram_base_url: str | None
+    database_url: str
+    offer_minutes: int
+    escalate_minutes: int
+    retention_days: int
 
 
 def load() -> Settings:
@@ -43,4 +47,11 @@ def load() -> Settings:
         action_server_port=int(os.environ.get("ACTION_SERVER_PORT", "5055")),
         telegram_token=os.environ.get("TELEGRAM_BOT_TOKEN") or None,
         telegram_base_url=os.environ.get("TELEGRAM_BASE_URL") or None,
+        database_url=os.environ.get("DATABASE_URL", f"sqlite:///{var_dir / 'wijkbrug.db'}"),
+        # A handoff offer waits this long for accept/decline before the next person gets it.
+        offer_minutes=int(os.environ.get("HANDOFF_OFFER_MINUTES", "30")),
+        # Nobody accepted this long after consent: the team's own contact gets it.
+        escalate_minutes=int(os.environ.get("HANDOFF_ESCALATE_MINUTES", "120")),
+        # Closed and cancelled referrals are purged this many days after they ended.
+        retention_days=int(os.environ.get("RETENTION_DAYS", "90")),
     )

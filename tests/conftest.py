@@ -92,3 +92,68 @@ def stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+# --- our database ------------------------------------------------------------------------
+# Every test of the store runs on SQLite, and also on PostgreSQL when
+# WIJKBRUG_TEST_POSTGRES names a server (.ci/run sets it to the machine's local one).
+# Each backend gets a fresh database, migrated once; each test starts from empty tables.
+
+def _backends():
+    backends = ["sqlite"]
+    if os.environ.get("WIJKBRUG_TEST_POSTGRES"):
+        backends.append("postgresql")
+    return backends
+
+
+@pytest.fixture(scope="session", params=_backends())
+def migrated_database(request, tmp_path_factory):
+    from bot.store.database import engine_for, migrate
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'wijkbrug.db'}"
+        migrate(url)
+        yield url
+        return
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    server = make_url(os.environ["WIJKBRUG_TEST_POSTGRES"])
+    name = f"wijkbrug_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT", future=True)
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = str(server.set(database=name))
+    migrate(url)
+    yield url
+    engine_for(url).dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def database(migrated_database):
+    """An empty, migrated database (SQLite and, when configured, PostgreSQL)."""
+    from sqlalchemy import delete
+
+    from bot.store.database import session_scope
+    from bot.store.tables import metadata
+
+    with session_scope(migrated_database) as session:
+        for table in reversed(metadata.sorted_tables):
+            session.execute(delete(table))
+    return migrated_database
+
+
+@pytest.fixture
+def demo_directory(database):
+    """The sample directory of Utrecht and Rotterdam, loaded into the empty database."""
+    from bot.directory import importer
+    from bot.store.database import session_scope
+
+    with session_scope(database) as session:
+        importer.load(session, importer.parse(ROOT / "data" / "demo" / "directory.yml"))
+    return database

@@ -1,0 +1,124 @@
+"""Choosing the named person for a referral.
+
+Rules: the person speaks the resident's language, serves the resident's team, is
+available in the resident's window and has room for another handoff; among those, the one
+with the fewest open handoffs, then the earliest available, then the longest registered
+(lowest id). The explanation is stored in the referral's history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Collection, Dict, List, Tuple
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.clock import AMSTERDAM
+from bot.directory import schedule
+from bot.store.tables import Contact, Referral, Volunteer, volunteer_teams
+
+OPEN_STATUSES = ("offered", "accepted", "contacted")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    kind: str  # volunteer | contact
+    id: int
+    name: str
+    organisation: str
+    languages: Tuple[str, ...]
+    open_handoffs: int
+    available_from: datetime
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0]
+
+
+@dataclass(frozen=True)
+class Match:
+    chosen: Candidate | None
+    explanation: str
+
+
+def open_handoffs(session: Session, kind: str) -> Dict[int, int]:
+    rows = session.execute(
+        select(Referral.assignee_id, func.count())
+        .where(Referral.assignee_kind == kind, Referral.status.in_(OPEN_STATUSES))
+        .group_by(Referral.assignee_id)
+    )
+    return dict(rows.all())
+
+
+def volunteer_candidates(
+    session: Session, language: str, team_id: int, start: datetime, end: datetime,
+    exclude: Collection[Tuple[str, int]] = (),
+) -> List[Candidate]:
+    busy = open_handoffs(session, "volunteer")
+    volunteers = session.execute(
+        select(Volunteer)
+        .join(volunteer_teams, volunteer_teams.c.volunteer_id == Volunteer.id)
+        .where(volunteer_teams.c.team_id == team_id, Volunteer.active.is_(True))
+        .options(selectinload(Volunteer.availability), selectinload(Volunteer.organisation))
+    ).scalars()
+    found = []
+    for v in volunteers:
+        if language not in v.languages.split() or ("volunteer", v.id) in exclude:
+            continue
+        if busy.get(v.id, 0) >= v.max_open_handoffs:
+            continue
+        available = schedule.first_moment(v.availability, start, end)
+        if available is not None:
+            found.append(Candidate("volunteer", v.id, v.name, v.organisation.name,
+                                   tuple(v.languages.split()), busy.get(v.id, 0), available))
+    return found
+
+
+def contact_candidates(
+    session: Session, language: str | None, team_id: int, start: datetime, end: datetime,
+    exclude: Collection[Tuple[str, int]] = (),
+) -> List[Candidate]:
+    """The team's professionals; language None means any (escalation)."""
+    busy = open_handoffs(session, "contact")
+    contacts = session.execute(
+        select(Contact)
+        .where(Contact.team_id == team_id, Contact.active.is_(True))
+        .options(selectinload(Contact.availability), selectinload(Contact.team))
+    ).scalars()
+    found = []
+    for c in contacts:
+        if (language and language not in c.languages.split()) or ("contact", c.id) in exclude:
+            continue
+        available = schedule.first_moment(c.availability, start, end)
+        if available is not None:
+            found.append(Candidate("contact", c.id, c.name, c.team.name,
+                                   tuple(c.languages.split()), busy.get(c.id, 0), available))
+    return found
+
+
+def best(candidates: List[Candidate]) -> Candidate | None:
+    return min(candidates, key=lambda c: (c.open_handoffs, c.available_from, c.id), default=None)
+
+
+def choose(
+    session: Session, *, language: str, team_id: int, preference: str, start: datetime,
+    end: datetime, exclude: Collection[Tuple[str, int]] = (),
+) -> Match:
+    if preference == "professional":
+        candidates = contact_candidates(session, language, team_id, start, end, exclude)
+        who = "medewerker van het team"
+    else:
+        candidates = volunteer_candidates(session, language, team_id, start, end, exclude)
+        who = "vrijwilliger voor dit team"
+    chosen = best(candidates)
+    if chosen is None:
+        return Match(None, f"geen {who} die {language} spreekt, in het gekozen moment kan en plek"
+                           f" heeft ({len(exclude)} al gevraagd)")
+    free = chosen.available_from.astimezone(AMSTERDAM).strftime("%d-%m %H:%M")
+    return Match(
+        chosen,
+        f"{chosen.name} gekozen uit {len(candidates)} kandidaat/kandidaten: spreekt {language}, "
+        f"kan vanaf {free}, {chosen.open_handoffs} open aanvra(a)g(en)",
+    )

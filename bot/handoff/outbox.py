@@ -1,0 +1,127 @@
+"""The outbox: notifications saved with the change they announce, delivered afterwards.
+
+A referral and its notification are written in one transaction, so a crash between the
+two cannot happen; a crash before delivery only delays it (the deliverer picks up what is
+due after a restart). Each notification has a unique key, so saving it twice is a no-op.
+Delivery is at least once: a crash right after sending and before marking it delivered
+sends it again, which channels make harmless by the key (Telegram delivery: issue 6).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Dict, List, Protocol
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.store.database import session_scope
+from bot.store.tables import OutboxMessage, aware, utc
+
+logger = logging.getLogger(__name__)
+
+PUSHED_TO = ("volunteer", "contact", "team")  # residents on the web chat pull theirs
+LEASE = timedelta(minutes=2)
+MAX_BACKOFF = timedelta(hours=1)
+
+
+def enqueue(
+    session: Session, *, key: str, referral_id: int | None, recipient_kind: str,
+    recipient_id: str, kind: str, payload: Dict[str, Any], now: datetime,
+) -> None:
+    if session.execute(select(OutboxMessage.id).where(OutboxMessage.key == key)).first():
+        return
+    session.add(OutboxMessage(
+        key=key, referral_id=referral_id, recipient_kind=recipient_kind,
+        recipient_id=str(recipient_id), kind=kind, payload=payload,
+        created_at=utc(now), next_attempt_at=utc(now), attempts=0,
+    ))
+
+
+def as_dict(message: OutboxMessage) -> Dict[str, Any]:
+    return {
+        "key": message.key, "referral": message.referral_id, "recipient_kind": message.recipient_kind,
+        "recipient_id": message.recipient_id, "kind": message.kind, "payload": message.payload,
+        "created_at": aware(message.created_at).isoformat(),
+    }
+
+
+class Delivery(Protocol):
+    """Sends one notification; raises on failure (it is then retried with backoff)."""
+
+    async def send(self, notification: Dict[str, Any]) -> None: ...
+
+
+class FileDelivery:
+    """Without Telegram: notifications are appended to a JSON-lines file a coordinator reads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    async def send(self, notification: Dict[str, Any]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(notification, ensure_ascii=False) + "\n")
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(timedelta(seconds=30) * (2 ** max(0, attempts - 1)), MAX_BACKOFF)
+
+
+def _claim(session: Session, message: OutboxMessage, now: datetime) -> bool:
+    """Takes a due message for this worker (another worker's claim makes rowcount 0)."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id, OutboxMessage.next_attempt_at == message.next_attempt_at,
+               OutboxMessage.delivered_at.is_(None))
+        .values(next_attempt_at=utc(now + LEASE))
+    )
+    return result.rowcount == 1
+
+
+async def deliver_due(database_url: str, delivery: Delivery, now: datetime, limit: int = 50) -> int:
+    """Sends what is due; returns how many were delivered."""
+    with session_scope(database_url) as session:
+        due = session.execute(
+            select(OutboxMessage)
+            .where(OutboxMessage.delivered_at.is_(None), OutboxMessage.next_attempt_at <= utc(now),
+                   OutboxMessage.recipient_kind.in_(PUSHED_TO))
+            .order_by(OutboxMessage.id).limit(limit)
+        ).scalars().all()
+        claimed = [as_dict(m) | {"id": m.id} for m in due if _claim(session, m, now)]
+    delivered = 0
+    for notification in claimed:
+        message_id = notification.pop("id")
+        try:
+            await delivery.send(notification)
+        except Exception as e:  # noqa: BLE001 - any failure is retried later
+            with session_scope(database_url) as session:
+                message = session.get(OutboxMessage, message_id)
+                message.attempts += 1
+                message.next_attempt_at = utc(now + backoff(message.attempts))
+                message.last_error = type(e).__name__  # no message text: it may hold personal data
+            logger.warning("notification %s not delivered (%s), retried later", message_id, type(e).__name__)
+            continue
+        with session_scope(database_url) as session:
+            message = session.get(OutboxMessage, message_id)
+            message.attempts += 1
+            message.delivered_at = utc(now)
+        delivered += 1
+    return delivered
+
+
+def pull_for_resident(session: Session, conversation: str, now: datetime) -> List[Dict[str, Any]]:
+    """News for a resident, handed over when they next talk to the bot (web chat, terminal)."""
+    messages = session.execute(
+        select(OutboxMessage)
+        .where(OutboxMessage.recipient_kind == "resident", OutboxMessage.recipient_id == conversation,
+               OutboxMessage.delivered_at.is_(None))
+        .order_by(OutboxMessage.id)
+    ).scalars().all()
+    for message in messages:
+        message.delivered_at = utc(now)
+        message.attempts += 1
+    return [as_dict(m) for m in messages]
