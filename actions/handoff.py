@@ -1,7 +1,8 @@
 """The handoff form: what a person needs to help, and the resident's explicit consent.
 
-Every answer can be typed in the resident's own words or given with a button. Until
-requests reach a person (issue 5), the submit action says so honestly and keeps nothing.
+Every answer can be typed in the resident's own words or given with a button. After
+consent the request becomes a referral (bot.handoff.referrals), offered to a named
+person; the resident hears who and when. Without consent nothing is kept.
 """
 
 from __future__ import annotations
@@ -13,8 +14,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot import answers, i18n
+from actions.wijkteam import validated_postcode
+from bot import answers, clock, i18n, settings
+from bot.directory import lookup
+from bot.handoff import referrals
+from bot.handoff.referrals import HandoffRequest
 from bot.i18n import _
+from bot.store.database import session_scope
+from bot.store.tables import aware
 
 FORM_SLOTS = (
     "handoff_topic",
@@ -94,6 +101,11 @@ class ValidateHandoffForm(FormValidationAction):
             return {"handoff_topic": None}
         return {"handoff_topic": text}
 
+    def validate_postcode(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        return validated_postcode(value, dispatcher)
+
     def validate_handoff_preference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
@@ -162,6 +174,7 @@ def consent_summary(tracker: Tracker) -> Dict[str, str]:
         contact = i18n.gettext(language, IN_THIS_CHAT)
     return {
         "topic": tracker.get_slot("handoff_topic") or "",
+        "postcode": tracker.get_slot("postcode") or "",
         "language_name": LANGUAGE_NAMES[i18n.language_or_default(language)],
         "window_name": i18n.gettext(language, WINDOW_NAMES.get(window, WINDOW_NAMES["now"])),
         "contact": contact,
@@ -179,6 +192,21 @@ class ActionAskHandoffConsent(Action):
         return []
 
 
+def handoff_request(tracker: Tracker) -> HandoffRequest:
+    return HandoffRequest(
+        conversation=tracker.sender_id,
+        channel=tracker.get_latest_input_channel() or "rest",
+        language=i18n.language_or_default(tracker.get_slot("language")),
+        topic=tracker.get_slot("handoff_topic"),
+        category=tracker.get_slot("topic"),
+        preference=tracker.get_slot("handoff_preference"),
+        contact_by=tracker.get_slot("handoff_channel"),
+        phone=tracker.get_slot("handoff_phone"),
+        window=tracker.get_slot("handoff_window"),
+        postcode=tracker.get_slot("postcode"),
+    )
+
+
 class ActionSubmitHandoff(Action):
     def name(self) -> str:
         return "action_submit_handoff"
@@ -186,11 +214,66 @@ class ActionSubmitHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        if tracker.get_slot("handoff_consent") is True:
-            dispatcher.utter_message(response="utter_handoff_not_available_yet")
-        else:
+        if tracker.get_slot("handoff_consent") is not True:
             dispatcher.utter_message(response="utter_handoff_cancelled")
+            return reset_form()
+        config = settings.load()
+        with session_scope(config.database_url) as session:
+            outcome = referrals.create(session, handoff_request(tracker), clock.now(), config)
+        dispatcher.utter_message(response=outcome.response, **outcome.variables)
         return reset_form()
+
+
+class ActionHandoffStatus(Action):
+    """What happens with the resident's request, from the referral itself."""
+
+    def name(self) -> str:
+        return "action_handoff_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        language, now = tracker.get_slot("language"), clock.now()
+        with session_scope(settings.load().database_url) as session:
+            referral = referrals.latest_open(session, tracker.sender_id)
+            if referral is None:
+                dispatcher.utter_message(response="utter_no_open_request")
+                dispatcher.utter_message(response="utter_offer_person")
+                return []
+            team = {"team": referral.team.name, "team_phone": referral.team.phone}
+            if referral.assignee_id is None:
+                opening = lookup.next_opening(referral.team, now)
+                when = i18n.format_moment(opening, language, now) if opening else ""
+                dispatcher.utter_message(response="utter_handoff_status_queued", when=when, **team)
+                return []
+            person = (referral.assignee_kind, referral.assignee_id)
+            name, organisation = referrals.person_name(session, person)
+            who = {"name": name.split()[0], "organisation": organisation}
+            if referral.status == "offered":
+                answer_by = i18n.format_moment(aware(referral.offer_expires_at), language, now)
+                dispatcher.utter_message(response="utter_handoff_status_offered", answer_by=answer_by, **who)
+            elif referral.status == "accepted":
+                free = referrals.first_free(session, referral, person, now)
+                available = i18n.format_moment(free, language, now) if free else ""
+                dispatcher.utter_message(response="utter_handoff_status_accepted", available=available, **who)
+            else:
+                dispatcher.utter_message(response="utter_handoff_status_contacted", **who, **team)
+        return []
+
+
+class ActionCancelRequest(Action):
+    """"I don't need it any more": the open referral is cancelled and its person told."""
+
+    def name(self) -> str:
+        return "action_cancel_request"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        with session_scope(settings.load().database_url) as session:
+            cancelled = referrals.cancel(session, tracker.sender_id, clock.now())
+        dispatcher.utter_message(response="utter_request_cancelled" if cancelled else "utter_no_open_request")
+        return []
 
 
 class ActionCancelHandoff(Action):

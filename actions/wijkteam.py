@@ -10,10 +10,20 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot import clock, i18n
+from bot import clock, i18n, settings
+from bot.directory import lookup
 from bot.postcode import find_postcode
+from bot.store.database import session_scope
 
 OPENS, CLOSES = 9, 17  # most wijkteam offices: weekdays 9:00-17:00 (clock.is_after_hours)
+
+
+def validated_postcode(value: Any, dispatcher: CollectingDispatcher) -> Dict[str, Any]:
+    """Shared by both forms that ask for the postcode."""
+    postcode = find_postcode(str(value or ""))
+    if postcode is None:
+        dispatcher.utter_message(response="utter_postcode_invalid")
+    return {"postcode": postcode}
 
 
 class ValidatePostcodeForm(FormValidationAction):
@@ -23,22 +33,37 @@ class ValidatePostcodeForm(FormValidationAction):
     def validate_postcode(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        postcode = find_postcode(str(value or ""))
-        if postcode is None:
-            dispatcher.utter_message(response="utter_postcode_invalid")
-        return {"postcode": postcode}
+        return validated_postcode(value, dispatcher)
 
 
 class ActionFindWijkteam(Action):
+    """The team for the postcode from the directory, and whether it is open now."""
+
     def name(self) -> str:
         return "action_find_wijkteam"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
-        dispatcher.utter_message(
-            response="utter_wijkteam_for_postcode", postcode=tracker.get_slot("postcode")
-        )
+        postcode, language, now = tracker.get_slot("postcode"), tracker.get_slot("language"), clock.now()
+        with session_scope(settings.load().database_url) as session:
+            team = lookup.team_for_postcode(session, postcode)
+            if team is None:
+                dispatcher.utter_message(response="utter_wijkteam_for_postcode", postcode=postcode)
+                return []
+            dispatcher.utter_message(
+                response="utter_wijkteam_found", postcode=postcode, team=team.name,
+                address=team.address, phone=team.phone,
+            )
+            closes = lookup.closes_at(team, now)
+            if closes is not None:
+                dispatcher.utter_message(response="utter_wijkteam_open_now", closes=i18n.format_clock(closes, language))
+            else:
+                opening = lookup.next_opening(team, now)
+                dispatcher.utter_message(
+                    response="utter_wijkteam_closed_now",
+                    when=i18n.format_moment(opening, language, now) if opening else "",
+                )
         return []
 
 

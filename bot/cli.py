@@ -1,4 +1,5 @@
-"""The `wijkbrug` command: train, chat, serve, actions, run, eval-nlu, content-review."""
+"""The `wijkbrug` command: train, chat, serve, actions, run, eval-nlu, content-review, and
+the directory and referral commands of bot/cli_handoff.py."""
 
 from __future__ import annotations
 
@@ -47,8 +48,11 @@ def cmd_chat(args: argparse.Namespace) -> int:
     _set_now(args.now)
     out = sys.stdout
     # Rasa and TensorFlow print to stdout while loading; stdout is for our JSON lines only.
+    from bot.handoff import service
+
     with contextlib.redirect_stdout(sys.stderr):
         bot = load_bot(in_process_actions=True)
+    delivery = service.default_delivery(bot.settings)
     loop = asyncio.new_event_loop()
     interactive = sys.stdin.isatty() and not args.json
     if interactive:
@@ -63,6 +67,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         if not text.strip():
             continue
         with contextlib.redirect_stdout(sys.stderr):
+            loop.run_until_complete(service.housekeeping(bot.settings, delivery))
             turn = loop.run_until_complete(bot.turn(args.sender, text))
         if args.json:
             out.write(json.dumps(turn.as_dict(), ensure_ascii=False) + "\n")
@@ -230,6 +235,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="rebuild docs/content.md (Dutch answers and back-translations, for review)",
     )
     review.set_defaults(func=cmd_content_review)
+
+    from bot.cli_handoff import add_commands
+
+    add_commands(commands)
 
     run = commands.add_parser(
         "run", help="start everything: action server, REST endpoint, web chat, Telegram"

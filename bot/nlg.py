@@ -50,6 +50,20 @@ class CatalogNLG(TemplatedNaturalLanguageGenerator):
             filled["text"] = i18n.for_display(language, filled["text"])
         return filled
 
+    def render(self, utter_action: str, language: str, variables: Dict[str, Any]) -> Dict[str, Any] | None:
+        """A response outside a dialogue turn (news for the resident from the outbox)."""
+        variations = self.responses.get(utter_action)
+        if not variations:
+            return None
+        response = translate_response(copy.deepcopy(variations[0]), language)
+        buttons = response.pop("buttons", None)
+        filled = self._fill_response(response, {}, **variables)
+        if buttons:
+            filled["buttons"] = buttons
+        if filled.get("text"):
+            filled["text"] = i18n.for_display(language, filled["text"])
+        return filled
+
 
 def translate_response(response: Dict[str, Any], language: str) -> Dict[str, Any]:
     """Translates the text and button titles of one response variation in place."""

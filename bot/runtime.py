@@ -58,21 +58,42 @@ class Turn:
 
 
 class Bot:
-    def __init__(self, agent) -> None:
+    def __init__(self, agent, settings: Settings) -> None:
         self.agent = agent
+        self.settings = settings
 
     async def handle(
         self, sender: str, text: str, metadata: dict | None = None, channel: str = "rest"
     ) -> List[Dict[str, Any]]:
-        """Runs one user message through the dialogue; returns the bot's messages."""
+        """Runs one user message through the dialogue; returns the bot's messages.
+
+        News about the resident's request that is waiting for them (someone accepted it,
+        someone else took over) comes first.
+        """
         from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
+        news = self.news_for(sender)
         output = CollectingOutputChannel()
         message = UserMessage(
             text, output, sender, input_channel=channel, metadata=metadata or {}
         )
         await self.agent.handle_message(message)
-        return output.messages
+        return news + output.messages
+
+    def news_for(self, sender: str) -> List[Dict[str, Any]]:
+        from bot import clock
+        from bot.handoff import outbox
+        from bot.store.database import session_scope
+
+        with session_scope(self.settings.database_url) as session:
+            pending = outbox.pull_for_resident(session, sender, clock.now())
+        messages = []
+        for item in pending:
+            payload = item["payload"]
+            rendered = self.agent.nlg.render(payload["response"], payload["language"], payload["variables"])
+            if rendered:
+                messages.append({"recipient_id": sender, **rendered})
+        return messages
 
     async def turn(self, sender: str, text: str, metadata: dict | None = None) -> Turn:
         messages = await self.handle(sender, text, metadata, channel="cmdline")
@@ -109,7 +130,7 @@ def actions_since_last_user_message(tracker) -> List[str]:
 FORGET_ACTION = "action_forget_me"
 
 
-def tracker_store_for(url: str):
+def tracker_store_for(url: str, database_url: str | None = None):
     """Rasa's SQL tracker store from a SQLAlchemy URL (sqlite:///path, postgresql://...),
     which erases a conversation instead of saving it once the resident confirmed forget_me.
     """
@@ -127,7 +148,13 @@ def tracker_store_for(url: str):
             with self.session_scope() as session:
                 session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete()
                 session.commit()
-            logger.info("erased a conversation on the resident's request")
+            if database_url:
+                from bot.handoff import referrals
+                from bot.store.database import session_scope
+
+                with session_scope(database_url) as session:
+                    referrals.forget(session, sender_id)
+            logger.info("erased a conversation and its requests on the resident's request")
 
     parsed = make_url(url)
     if parsed.drivername.startswith("sqlite") and parsed.database:
@@ -152,10 +179,12 @@ def load_bot(settings: Settings | None = None, in_process_actions: bool = True) 
     from bot.langid import LanguageIdentifier
     from bot.nlg import CatalogNLG
     from bot.router import LanguageRouter
+    from bot.store.prepare import prepare
     from bot.training import ensure_models
 
     settings = settings or settings_module.load()
     paths = ensure_models(settings.project_root, settings.models_dir)
+    prepare(settings)
 
     nlu_agents = {
         name.removeprefix("nlu-"): Agent.load(str(path))
@@ -180,9 +209,9 @@ def load_bot(settings: Settings | None = None, in_process_actions: bool = True) 
     agent = Agent.load(
         str(paths["core"]),
         generator=CatalogNLG(),
-        tracker_store=tracker_store_for(settings.tracker_store_url),
+        tracker_store=tracker_store_for(settings.tracker_store_url, settings.database_url),
         action_endpoint=action_endpoint,
         http_interpreter=router,
     )
     holder["agent"] = agent
-    return Bot(agent)
+    return Bot(agent, settings)

@@ -7,6 +7,7 @@ widgets work), with `metadata` passed through (the web chat sends its language c
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from pathlib import Path
@@ -15,6 +16,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 
 from bot import i18n, telegram_channel
+from bot.handoff import service
 from bot.i18n import _
 from bot.runtime import load_bot
 from bot.settings import Settings
@@ -35,9 +37,15 @@ def create_app(settings: Settings, in_process_actions: bool = False) -> Sanic:
         app.ctx.bot = bot
         if settings.telegram_token:
             app.ctx.telegram = await telegram_channel.start(bot, settings)
+        # Offers that time out go to the next person; notifications are delivered.
+        app.ctx.housekeeping = asyncio.create_task(
+            service.run_forever(settings, service.default_delivery(settings))
+        )
 
     @app.before_server_stop
     async def stop(app: Sanic, _loop) -> None:
+        if getattr(app.ctx, "housekeeping", None):
+            app.ctx.housekeeping.cancel()
         if getattr(app.ctx, "telegram", None):
             await telegram_channel.stop(app.ctx.telegram)
 

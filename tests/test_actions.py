@@ -10,11 +10,19 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.handoff import (
     ActionAskHandoffConsent,
     ActionCancelHandoff,
+    ActionCancelRequest,
+    ActionHandoffStatus,
     ActionSubmitHandoff,
     ValidateHandoffForm,
 )
 from actions.repair import ActionAskRephrase
-from actions.wijkteam import ActionOpeningHours, ValidatePostcodeForm, hours_until, next_opening
+from actions.wijkteam import (
+    ActionFindWijkteam,
+    ActionOpeningHours,
+    ValidatePostcodeForm,
+    hours_until,
+    next_opening,
+)
 from bot import clock, i18n
 
 DOMAIN = {"slots": {}, "responses": {}, "forms": {}}
@@ -151,6 +159,7 @@ def test_consent_question_shows_exactly_what_is_shared_in_the_residents_language
         "handoff_window": "tonight",
         "handoff_channel": "phone",
         "handoff_phone": "06 12345678",
+        "postcode": "3072 AB",
     }
     dispatcher, _ = run(ActionAskHandoffConsent(), tracker(slots=slots))
     message = dispatcher.messages[0]
@@ -159,13 +168,59 @@ def test_consent_question_shows_exactly_what_is_shared_in_the_residents_language
     assert message["language_name"] == "Türkçe"
     assert message["window_name"] == i18n.gettext("tr", "Vanavond") != "Vanavond"
     assert message["contact"].endswith("06 12345678")
+    assert message["postcode"] == "3072 AB"
 
 
-def test_submit_with_consent_is_honest_and_forgets_the_answers():
-    dispatcher, events = run(ActionSubmitHandoff(), tracker(slots={"handoff_consent": True}))
-    assert dispatcher.messages[0]["response"] == "utter_handoff_not_available_yet"
+FORM_ANSWERS = {
+    "language": "tr", "handoff_topic": "kira borcum var", "postcode": "3072 AB", "topic": "money",
+    "handoff_preference": "volunteer", "handoff_window": "tonight", "handoff_channel": "chat",
+    "handoff_consent": True,
+}
+
+
+@pytest.fixture
+def directory_env(demo_directory, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", demo_directory)
+    monkeypatch.setenv("WIJKBRUG_NOW", "2026-11-27T21:30")  # a Friday evening
+    return demo_directory
+
+
+def test_consent_creates_a_referral_and_names_the_person(directory_env):
+    dispatcher, events = run(ActionSubmitHandoff(), tracker(slots=FORM_ANSWERS))
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_handoff_offered"
+    assert message["name"] == "Emre"  # speaks Turkish, serves Feijenoord, free on Friday evening
+    assert "Feijenoord" in message["organisation"]
     assert SlotSet("handoff_topic", None) in events
     assert SlotSet("handoff_phone", None) in events
+
+
+def test_status_and_cancel_follow_the_referral(directory_env):
+    status = ActionHandoffStatus()
+    dispatcher, _ = run(status, tracker(slots={"language": "tr"}))
+    assert [m["response"] for m in dispatcher.messages] == ["utter_no_open_request", "utter_offer_person"]
+    run(ActionSubmitHandoff(), tracker(slots=FORM_ANSWERS))
+    dispatcher, _ = run(status, tracker(slots={"language": "tr"}))
+    assert dispatcher.messages[0]["response"] == "utter_handoff_status_offered"
+    assert dispatcher.messages[0]["name"] == "Emre"
+    dispatcher, _ = run(ActionCancelRequest(), tracker("iptal", "cancel_request"))
+    assert dispatcher.messages[0]["response"] == "utter_request_cancelled"
+    dispatcher, _ = run(ActionCancelRequest(), tracker("iptal", "cancel_request"))
+    assert dispatcher.messages[0]["response"] == "utter_no_open_request"
+
+
+def test_find_wijkteam_names_the_team_and_says_it_is_closed_now(directory_env):
+    dispatcher, _ = run(ActionFindWijkteam(), tracker(slots={"postcode": "3526 KL", "language": "nl"}))
+    found, closed = dispatcher.messages
+    assert found["response"] == "utter_wijkteam_found"
+    assert found["team"].startswith("Buurtteam Zuidwest")
+    assert closed["response"] == "utter_wijkteam_closed_now"
+    assert closed["when"] == "maandag 30 november om 09:00"
+
+
+def test_unknown_postcode_never_gets_a_wrong_team(directory_env):
+    dispatcher, _ = run(ActionFindWijkteam(), tracker(slots={"postcode": "1012 AB", "language": "nl"}))
+    assert [m["response"] for m in dispatcher.messages] == ["utter_wijkteam_for_postcode"]
 
 
 def test_submit_without_consent_passes_nothing_on():

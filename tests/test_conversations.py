@@ -20,22 +20,25 @@ FRIDAY_EVENING = "2026-11-27T21:30"
 CHANNEL_CHAT = '/inform{"handoff_channel": "chat"}'
 
 # language: (greeting, money problem, yes, topic in own words, crisis, window typed,
-#            yes, switch request, switched-to language, question in that language)
+#            yes, switch request, switched-to language, question in that language, postcode)
 SCRIPTS = {
     "nl": ("goedenavond", "ik heb schulden en kan de huur niet betalen", "ja graag",
            "ik krijg steeds aanmaningen", "mijn man slaat mij", "morgenavond", "ja",
-           "kunnen we in het turks praten?", "tr", "ücretli mi?"),
+           "kunnen we in het turks praten?", "tr", "ücretli mi?", "3531ab"),
     "tr": ("iyi akşamlar", "borçlarım var kirayı ödeyemiyorum", "evet lütfen",
-           "sürekli ödeme ihtarı geliyor", "kocam beni dövüyor", "yarın akşam", "evet",
-           "hollandaca konuşabilir miyiz", "nl", "wat kost het?"),
+           "sürekli ödeme ihtarı geliyor", "kocam beni dövüyor", "bu akşam", "evet",
+           "hollandaca konuşabilir miyiz", "nl", "wat kost het?", "3072 AB"),
     "ar": ("السلام عليكم", "عندي ديون وما قدرتش نخلص الكراء", "نعم من فضلك",
            "كتجيني رسائل ديال الخلاص بزاف", "راجلي كيضربني", "الليلة", "نعم",
-           "تكلم معي باللغة الهولندية من فضلك", "nl", "wat kost het?"),
+           "تكلم معي باللغة الهولندية من فضلك", "nl", "wat kost het?", "3073"),
     "pap": ("bon nochi", "mi tin debe i mi no por paga hür", "si, por fabor",
             "mi ta haña karta di aanmaning tur ratu", "mi kasá ta dal mi", "awe anochi", "si",
-            "bo por kambia pa hulandes?", "nl", "wat kost het?"),
+            "bo por kambia pa hulandes?", "nl", "wat kost het?", "3081"),
 }
-WINDOWS = {"nl": "tomorrow_evening", "tr": "tomorrow_evening", "ar": "tonight", "pap": "tonight"}
+WINDOWS = {"nl": "tomorrow_evening", "tr": "tonight", "ar": "tonight", "pap": "tonight"}
+# On that Friday evening (data/demo/directory.yml): who gets the request. Nobody who speaks
+# Dutch serves Lombok on Saturday evening, so the Dutch request waits in the team's queue.
+ASSIGNEE = {"nl": None, "tr": "Emre", "ar": "Mohamed", "pap": "Giovanni"}
 DUTCH = domain_responses()
 
 
@@ -54,8 +57,8 @@ def chat(env, lines, sender):
 
 
 def lines_of(language):
-    greet, problem, yes, topic, crisis, window, consent, switch, _, question = SCRIPTS[language]
-    return [greet, problem, yes, topic, crisis, "/request_volunteer", window, CHANNEL_CHAT,
+    greet, problem, yes, topic, crisis, window, consent, switch, _, question, postcode = SCRIPTS[language]
+    return [greet, problem, yes, topic, postcode, crisis, "/request_volunteer", window, CHANNEL_CHAT,
             consent, switch, question]
 
 
@@ -69,10 +72,10 @@ def conversations(test_env, model_paths):
 @pytest.mark.parametrize("language", sorted(SCRIPTS))
 def test_conversation_in_each_language(conversations, language):
     turns = conversations[language]
-    assert len(turns) == 11
-    greet, problem, offer, topic, crisis, preference, window, channel, consent, switch, after = turns
+    assert len(turns) == 12
+    greet, problem, offer, topic, postcode, crisis, preference, window, channel, consent, switch, after = turns
 
-    assert [t["language"] for t in turns[:9]] == [language] * 9
+    assert [t["language"] for t in turns[:10]] == [language] * 10
     assert greet["actions"] == ["action_greet"]
     assert greet["bot"] == [shown(language, "utter_greet_after_hours")]
 
@@ -81,7 +84,8 @@ def test_conversation_in_each_language(conversations, language):
 
     assert offer["actions"] == ["handoff_form"]
     assert offer["bot"] == [shown(language, "utter_ask_handoff_topic")]
-    assert topic["bot"] == [shown(language, "utter_ask_handoff_preference")]
+    assert topic["bot"] == [shown(language, "utter_ask_postcode")]
+    assert postcode["bot"] == [shown(language, "utter_ask_handoff_preference")]
 
     # The crisis is answered first, with Veilig Thuis, then the same question again.
     assert crisis["intent"] == "domestic_violence"
@@ -99,7 +103,11 @@ def test_conversation_in_each_language(conversations, language):
     assert [b["payload"] for b in channel["buttons"]] == ["/affirm", "/deny"]
 
     assert consent["actions"] == ["handoff_form", "action_submit_handoff"]
-    assert consent["bot"] == [shown(language, "utter_handoff_not_available_yet")]
+    [told] = consent["bot"]
+    if ASSIGNEE[language]:
+        assert told.count(ASSIGNEE[language]) >= 2, told  # the first name, more than once
+    else:
+        assert "030 000 0104" in told  # the team's own phone number, honestly queued
 
     new_language, question = SCRIPTS[language][8], SCRIPTS[language][9]
     assert switch["intent"] == "choose_language"
@@ -110,7 +118,7 @@ def test_conversation_in_each_language(conversations, language):
 
 
 def test_arabic_answers_are_right_to_left_with_isolated_numbers(conversations):
-    crisis = conversations["ar"][4]["bot"][0]
+    crisis = conversations["ar"][5]["bot"][0]
     assert crisis.startswith(i18n.RLM)
     assert f"{i18n.LRI}0800-2000{i18n.PDI}" in crisis
 
@@ -151,3 +159,39 @@ def test_forget_me_in_the_middle_of_the_form_erases_the_conversation(way_out, co
         others = db.execute("select count(*) from events where sender_id = 'e2e-nl'").fetchone()[0]
     assert left == 0
     assert others > 0
+
+
+def wijkbrug(env, *args):
+    result = subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True,
+                            env=env, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def test_referrals_json_has_the_contract_fields(conversations, test_env):
+    rows = json.loads(wijkbrug(test_env, "referrals", "--json"))
+    mine = {r["conversation"]: r for r in rows if r["conversation"].startswith("e2e-")}
+    assert set(mine) >= {"e2e-nl", "e2e-tr", "e2e-ar", "e2e-pap"}
+    for row in mine.values():
+        assert set(row) >= {"id", "created_at", "conversation", "language", "topic", "status", "team",
+                            "window_start", "window_end", "assignee"}
+    assert mine["e2e-tr"]["assignee"] == {"kind": "volunteer", "id": mine["e2e-tr"]["assignee"]["id"],
+                                          "name": "Emre Kaya", "languages": ["tr", "nl"]}
+    assert mine["e2e-tr"]["topic"] == SCRIPTS["tr"][3]
+    assert mine["e2e-nl"]["assignee"] is None and mine["e2e-nl"]["status"] == "requested"
+    ids = [r["id"] for r in rows]
+    assert ids == sorted(ids, reverse=True)  # newest first
+
+
+def test_when_the_volunteer_accepts_the_resident_hears_it_next(conversations, test_env):
+    rows = json.loads(wijkbrug(test_env, "referrals", "--json"))
+    referral = next(r for r in rows if r["conversation"] == "e2e-pap")
+    wijkbrug(test_env, "referral", "accept", str(referral["id"]), "--by", "volunteer:v-giovanni-rosaria",
+             "--now", FRIDAY_EVENING)
+    [turn] = chat(test_env, ["danki"], "e2e-pap")
+    assert "Giovanni" in turn["bot"][0]  # the news first, in Papiamentu
+    assert turn["bot"][0] != turn["bot"][-1]
+    [again] = chat(test_env, ["danki"], "e2e-pap")
+    assert not any("Giovanni" in text for text in again["bot"])  # told once
+    status = json.loads(wijkbrug(test_env, "referrals", "--json", "--status", "accepted"))
+    assert [r["id"] for r in status if r["conversation"] == "e2e-pap"] == [referral["id"]]

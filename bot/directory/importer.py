@@ -117,7 +117,9 @@ class _Checker:
         return " ".join(codes) if codes else None
 
     def windows(self, node: Dict, key: str, where: str) -> list:
-        return [w for group in self.each(node, key, where, lambda item, _: parse_window(item)) for w in group]
+        """Weekly windows; at least one, so "open again at ..." and "free at ..." always have an answer."""
+        return [w for group in self.each(node, key, where, lambda item, _: parse_window(item), required=True)
+                for w in group]
 
 
 def _language(item: Any, _field: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +24,13 @@ def team_for_postcode(session: Session, postcode: str | None) -> Team | None:
 
 def is_open(team: Team, moment: datetime) -> bool:
     return schedule.is_open(team.opening_hours, moment)
+
+
+def closes_at(team: Team, moment: datetime) -> datetime | None:
+    """When the team closes, if it is open at `moment`; else None."""
+    for _opens, closes in schedule.intervals(team.opening_hours, moment, moment + timedelta(seconds=1)):
+        return closes
+    return None
 
 
 def next_opening(team: Team, moment: datetime) -> datetime | None:

@@ -193,7 +193,7 @@ def accept(session: Session, referral_id: int, person: Tuple[str, int], now: dat
     session.refresh(referral)
     _history(session, referral, "accepted", now, "aangenomen", person)
     name, organisation = person_name(session, person)
-    available = _first_free(session, referral, person, now)
+    available = first_free(session, referral, person, now)
     _tell_resident(session, referral, "utter_handoff_accepted", {
         "name": name.split()[0], "organisation": organisation,
         "available": i18n.format_moment(available, referral.language, now) if available else "",
@@ -255,7 +255,7 @@ def _next(session: Session, referral: Referral, now: datetime, settings: Setting
         _tell_resident(session, referral, response, variables, now, f"queued-{len(asked)}")
 
 
-def _first_free(session: Session, referral: Referral, person: Tuple[str, int], now: datetime) -> datetime | None:
+def first_free(session: Session, referral: Referral, person: Tuple[str, int], now: datetime) -> datetime | None:
     kind, pid = person
     model = Volunteer if kind == "volunteer" else Contact
     record = session.get(model, pid)

@@ -1,0 +1,208 @@
+"""`wijkbrug` commands for the directory and referrals: import, export, volunteers,
+referrals, referral (accept/decline/contacted/close for a coordinator), purge."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, Dict, List
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from bot import clock
+from bot import settings as settings_module
+from bot.store.tables import Contact, Referral, Volunteer, aware
+
+
+def _database() -> str:
+    from bot.store.database import migrate
+
+    url = settings_module.load().database_url
+    migrate(url)
+    return url
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from bot.directory import importer
+    from bot.store.database import session_scope
+
+    try:
+        parsed = importer.parse(args.file)
+    except importer.DirectoryError as e:
+        print(e, file=sys.stderr)
+        return 1
+    with session_scope(_database()) as session:
+        counts = importer.load(session, parsed)
+    print("imported " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from bot.directory import importer
+    from bot.store.database import session_scope
+
+    with session_scope(_database()) as session:
+        text = yaml.safe_dump(importer.export(session), allow_unicode=True, sort_keys=False, width=100)
+    if args.file == "-":
+        sys.stdout.write(text)
+    else:
+        with open(args.file, "w", encoding="utf-8") as f:
+            f.write(text)
+        print(f"wrote {args.file}", file=sys.stderr)
+    return 0
+
+
+def _assignee(session, referral: Referral) -> Dict[str, Any] | None:
+    if referral.assignee_id is None:
+        return None
+    model = Volunteer if referral.assignee_kind == "volunteer" else Contact
+    person = session.get(model, referral.assignee_id)
+    return {"kind": referral.assignee_kind, "id": person.id, "name": person.name,
+            "languages": person.languages.split()}
+
+
+def referral_as_dict(session, referral: Referral) -> Dict[str, Any]:
+    def moment(value):
+        return aware(value).isoformat() if value else None
+
+    return {
+        "id": referral.id, "created_at": moment(referral.created_at), "conversation": referral.conversation,
+        "channel": referral.channel, "language": referral.language, "topic": referral.topic,
+        "category": referral.category, "preference": referral.preference,
+        "contact_by": referral.contact_by, "status": referral.status,
+        "team": referral.team.code if referral.team else None,
+        "window": referral.window_name, "window_start": moment(referral.window_start),
+        "window_end": moment(referral.window_end), "consent_at": moment(referral.consent_at),
+        "offer_expires_at": moment(referral.offer_expires_at),
+        "assignee": _assignee(session, referral),
+        "history": [
+            {"at": moment(e.at), "status": e.status, "person": f"{e.person_kind}:{e.person_id}" if e.person_id else None,
+             "note": e.note}
+            for e in referral.history
+        ],
+    }
+
+
+def cmd_referrals(args: argparse.Namespace) -> int:
+    from bot.store.database import session_scope
+
+    with session_scope(_database()) as session:
+        query = select(Referral).options(selectinload(Referral.history), selectinload(Referral.team))
+        if args.status:
+            query = query.where(Referral.status == args.status)
+        rows = [referral_as_dict(session, r) for r in session.execute(query.order_by(Referral.id.desc())).scalars()]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    for r in rows:
+        who = r["assignee"]["name"] if r["assignee"] else "(wachtrij van het team)"
+        print(f"#{r['id']:<4} {r['created_at'][:16]}  {r['status']:<9} {r['language']:<3} {r['team']:<28} {who}")
+    if not rows:
+        print("no referrals")
+    return 0
+
+
+def cmd_volunteers(args: argparse.Namespace) -> int:
+    from bot.directory.windows import format_window
+    from bot.handoff.matching import open_handoffs
+    from bot.store.database import session_scope
+
+    with session_scope(_database()) as session:
+        busy = open_handoffs(session, "volunteer")
+        volunteers = session.execute(
+            select(Volunteer).options(selectinload(Volunteer.teams), selectinload(Volunteer.availability),
+                                      selectinload(Volunteer.organisation)).order_by(Volunteer.id)
+        ).scalars().all()
+        rows: List[Dict[str, Any]] = [
+            {"id": v.id, "code": v.code, "name": v.name, "organisation": v.organisation.name,
+             "languages": v.languages.split(), "active": v.active, "teams": sorted(t.code for t in v.teams),
+             "availability": [format_window(w) for w in sorted(v.availability, key=lambda w: (w.weekday, w.start_minute))],
+             "open_handoffs": busy.get(v.id, 0), "max_open_handoffs": v.max_open_handoffs}
+            for v in volunteers
+        ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    for v in rows:
+        print(f"{v['id']:<4} {v['name']:<22} {' '.join(v['languages']):<12} {v['open_handoffs']}/{v['max_open_handoffs']}  {v['organisation']}")
+    return 0
+
+
+def _person(session, value: str):
+    kind, _, code = value.partition(":")
+    model = {"volunteer": Volunteer, "contact": Contact}.get(kind)
+    if model is None or not code:
+        raise SystemExit(f"--by: expected volunteer:CODE or contact:CODE, got {value!r}")
+    found = session.execute(select(model).where(model.code == code)).scalar_one_or_none()
+    if found is None:
+        raise SystemExit(f"--by: no {kind} with code {code!r}")
+    return kind, found.id
+
+
+def cmd_referral(args: argparse.Namespace) -> int:
+    from bot.handoff import referrals
+    from bot.store.database import session_scope
+
+    settings = settings_module.load()
+    now = clock.parse_iso(args.now) if args.now else clock.now()
+    try:
+        with session_scope(_database()) as session:
+            person = _person(session, args.by)
+            if args.action == "accept":
+                referrals.accept(session, args.id, person, now)
+            elif args.action == "decline":
+                referrals.decline(session, args.id, person, now, settings)
+            elif args.action == "contacted":
+                referrals.mark_contacted(session, args.id, person, now)
+            else:
+                referrals.close(session, args.id, person, now, args.note or "")
+    except referrals.NotAllowed as e:
+        print(f"referral {args.id}: {e}", file=sys.stderr)
+        return 1
+    print(f"referral {args.id}: {args.action} done")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from bot.handoff import referrals
+    from bot.store.database import session_scope
+
+    days = args.days if args.days is not None else settings_module.load().retention_days
+    with session_scope(_database()) as session:
+        removed = referrals.purge(session, clock.now(), days)
+    print(f"purged {removed} referral(s) that ended more than {days} days ago")
+    return 0
+
+
+def add_commands(commands) -> None:
+    imp = commands.add_parser("import", help="load a directory YAML file (teams, contacts, volunteers)")
+    imp.add_argument("file", help="e.g. data/demo/directory.yml")
+    imp.set_defaults(func=cmd_import)
+
+    exp = commands.add_parser("export", help="write the directory as YAML (the format import reads)")
+    exp.add_argument("file", nargs="?", default="-", help="file to write (default: stdout)")
+    exp.set_defaults(func=cmd_export)
+
+    refs = commands.add_parser("referrals", help="list referrals, newest first")
+    refs.add_argument("--json", action="store_true", help="a JSON list")
+    refs.add_argument("--status", help="only this status (requested, offered, accepted, ...)")
+    refs.set_defaults(func=cmd_referrals)
+
+    vols = commands.add_parser("volunteers", help="list volunteers")
+    vols.add_argument("--json", action="store_true", help="a JSON list")
+    vols.set_defaults(func=cmd_volunteers)
+
+    one = commands.add_parser("referral", help="accept, decline, mark contacted or close a referral")
+    one.add_argument("action", choices=["accept", "decline", "contacted", "close"])
+    one.add_argument("id", type=int, help="referral id (see `wijkbrug referrals`)")
+    one.add_argument("--by", required=True, help="who: volunteer:CODE or contact:CODE")
+    one.add_argument("--note", help="with close: what was done")
+    one.add_argument("--now", help="pretend it is this time (ISO-8601)")
+    one.set_defaults(func=cmd_referral)
+
+    purge = commands.add_parser("purge", help="delete referrals that ended before the retention period")
+    purge.add_argument("--days", type=int, help="retention in days (RETENTION_DAYS, 90)")
+    purge.set_defaults(func=cmd_purge)
