@@ -52,7 +52,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     with contextlib.redirect_stdout(sys.stderr):
         bot = load_bot(in_process_actions=True)
-    delivery = service.default_delivery(bot.settings)
+    delivery = bot.delivery
     loop = asyncio.new_event_loop()
     interactive = sys.stdin.isatty() and not args.json
     if interactive:

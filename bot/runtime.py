@@ -59,8 +59,12 @@ class Turn:
 
 class Bot:
     def __init__(self, agent, settings: Settings) -> None:
+        from bot.handoff import service
+
         self.agent = agent
         self.settings = settings
+        # Where notifications go (Telegram replaces the file when it runs).
+        self.delivery = service.default_delivery(settings)
 
     async def handle(
         self, sender: str, text: str, metadata: dict | None = None, channel: str = "rest"
@@ -78,7 +82,18 @@ class Bot:
             text, output, sender, input_channel=channel, metadata=metadata or {}
         )
         await self.agent.handle_message(message)
+        await self.deliver()
         return news + output.messages
+
+    async def deliver(self) -> None:
+        """Sends what this turn put in the outbox (a consent's offer) right away."""
+        from bot import clock
+        from bot.handoff import outbox
+
+        try:
+            await outbox.deliver_due(self.settings.database_url, self.delivery, clock.now())
+        except Exception as error:  # noqa: BLE001 - housekeeping retries; the resident still gets the answer
+            logger.warning("delivering notifications failed: %s", type(error).__name__)
 
     def news_for(self, sender: str) -> List[Dict[str, Any]]:
         from bot import clock

@@ -39,7 +39,7 @@ def create_app(settings: Settings, in_process_actions: bool = False) -> Sanic:
             app.ctx.telegram = await telegram_channel.start(bot, settings)
         # Offers that time out go to the next person; notifications are delivered.
         app.ctx.housekeeping = asyncio.create_task(
-            service.run_forever(settings, service.default_delivery(settings))
+            service.run_forever(settings, bot.delivery)
         )
 
     @app.before_server_stop

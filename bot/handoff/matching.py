@@ -9,15 +9,16 @@ with the fewest open handoffs, then the earliest available, then the longest reg
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Collection, Dict, List, Tuple
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.clock import AMSTERDAM
 from bot.directory import schedule
-from bot.store.tables import Contact, Referral, Volunteer, volunteer_teams
+from bot.directory.windows import Window
+from bot.store.tables import Contact, Organisation, Referral, Schedule, Volunteer, volunteer_teams
 
 OPEN_STATUSES = ("offered", "accepted", "contacted")
 
@@ -52,27 +53,45 @@ def open_handoffs(session: Session, kind: str) -> Dict[int, int]:
     return dict(rows.all())
 
 
+def _windows_by_person(session: Session, column, ids: List[int], start: datetime, end: datetime) -> Dict[int, list]:
+    """Weekly windows of many people at once, only of the weekdays the window touches."""
+    days = {(start.astimezone(AMSTERDAM) + timedelta(days=k)).weekday()
+            for k in range(-1, (end - start).days + 2)}
+    found: Dict[int, list] = {}
+    rows = session.execute(
+        select(column, Schedule.weekday, Schedule.start_minute, Schedule.end_minute)
+        .where(column.in_(ids), Schedule.weekday.in_(days))
+    )
+    for row in rows:  # a row has .weekday, .start_minute, .end_minute like a Window
+        found.setdefault(row[0], []).append(row)
+    return found
+
+
 def volunteer_candidates(
     session: Session, language: str, team_id: int, start: datetime, end: datetime,
     exclude: Collection[Tuple[str, int]] = (),
 ) -> List[Candidate]:
+    """Plain rows, not ORM objects, and the language filtered in SQL: fast for many volunteers."""
     busy = open_handoffs(session, "volunteer")
-    volunteers = session.execute(
-        select(Volunteer)
+    speaks = (literal(" ") + Volunteer.languages + literal(" ")).like(f"% {language} %")
+    rows = session.execute(
+        select(Volunteer.id, Volunteer.name, Organisation.name, Volunteer.languages, Volunteer.max_open_handoffs)
         .join(volunteer_teams, volunteer_teams.c.volunteer_id == Volunteer.id)
-        .where(volunteer_teams.c.team_id == team_id, Volunteer.active.is_(True))
-        .options(selectinload(Volunteer.availability), selectinload(Volunteer.organisation))
-    ).scalars()
+        .join(Organisation, Organisation.id == Volunteer.organisation_id)
+        .where(volunteer_teams.c.team_id == team_id, Volunteer.active.is_(True), speaks)
+    ).all()
+    rows = [r for r in rows if ("volunteer", r[0]) not in exclude and busy.get(r[0], 0) < r[4]]
+    windows = _windows_by_person(session, Schedule.volunteer_id, [r[0] for r in rows], start, end)
     found = []
-    for v in volunteers:
-        if language not in v.languages.split() or ("volunteer", v.id) in exclude:
-            continue
-        if busy.get(v.id, 0) >= v.max_open_handoffs:
-            continue
-        available = schedule.first_moment(v.availability, start, end)
+    first_free: Dict[tuple, datetime | None] = {}  # many people share the same windows
+    for pid, name, organisation, languages, _maximum in rows:
+        key = tuple(sorted(tuple(w[1:]) for w in windows.get(pid, [])))
+        if key not in first_free:
+            first_free[key] = schedule.first_moment([Window(*w) for w in key], start, end)
+        available = first_free[key]
         if available is not None:
-            found.append(Candidate("volunteer", v.id, v.name, v.organisation.name,
-                                   tuple(v.languages.split()), busy.get(v.id, 0), available))
+            found.append(Candidate("volunteer", pid, name, organisation, tuple(languages.split()),
+                                   busy.get(pid, 0), available))
     return found
 
 
