@@ -195,3 +195,14 @@ def test_when_the_volunteer_accepts_the_resident_hears_it_next(conversations, te
     assert not any("Giovanni" in text for text in again["bot"])  # told once
     status = json.loads(wijkbrug(test_env, "referrals", "--json", "--status", "accepted"))
     assert [r["id"] for r in status if r["conversation"] == "e2e-pap"] == [referral["id"]]
+
+
+def test_forget_me_erases_the_residents_referral_too(conversations, test_env):
+    before = json.loads(wijkbrug(test_env, "referrals", "--json"))
+    assert any(r["conversation"] == "e2e-ar" for r in before)
+    turns = chat(test_env, ["امسح بياناتي من فضلك", "نعم"], "e2e-ar")
+    assert turns[0]["intent"] == "forget_me"
+    assert turns[1]["bot"] == [shown("ar", "utter_forgotten")]
+    after = json.loads(wijkbrug(test_env, "referrals", "--json"))
+    assert not any(r["conversation"] == "e2e-ar" for r in after)
+    assert len(after) == len(before) - 1

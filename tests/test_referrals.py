@@ -290,3 +290,16 @@ def test_a_crash_after_saving_loses_no_notification(demo_directory, project_root
     assert asyncio.run(outbox.deliver_due(demo_directory, after_restart, FRIDAY_EVENING)) == 0
     [line] = delivered.read_text(encoding="utf-8").splitlines()
     assert json.loads(line)["kind"] == "offer"
+
+
+def test_matching_across_the_spring_dst_change(demo_directory):
+    """Saturday 27 March 2027 evening; clocks go forward that night. Mehmet's Sunday
+    12:00-17:00 is still 12:00 on the wall clock, 10:00 UTC instead of 11:00."""
+    saturday = parse_iso("2027-03-27T20:00")
+    with session_scope(demo_directory) as session:
+        team = session.execute(select(Team).where(Team.code == "utrecht-zuid")).scalar_one()
+        start, end = resident_window("weekend", saturday)
+        match = matching.choose(session, language="tr", team_id=team.id, preference="volunteer", start=start, end=end)
+    assert match.chosen.name == "Mehmet Yılmaz"
+    assert match.chosen.available_from == parse_iso("2027-03-28T12:00")
+    assert match.chosen.available_from.timestamp() == parse_iso("2027-03-28T10:00+00:00").timestamp()
