@@ -46,8 +46,6 @@ PREFERENCE_NAMES = {
 }
 CALL = _("Bellen")
 IN_THIS_CHAT = _("Hier in de chat")
-# Each language by its own name, as on the language buttons.
-LANGUAGE_NAMES = {"nl": "Nederlands", "tr": "Türkçe", "ar": "العربية", "pap": "Papiamentu"}
 
 
 def reset_form() -> List[EventType]:
@@ -175,7 +173,7 @@ def consent_summary(tracker: Tracker) -> Dict[str, str]:
     return {
         "topic": tracker.get_slot("handoff_topic") or "",
         "postcode": tracker.get_slot("postcode") or "",
-        "language_name": LANGUAGE_NAMES[i18n.language_or_default(language)],
+        "language_name": i18n.ENDONYMS[i18n.language_or_default(language)],
         "window_name": i18n.gettext(language, WINDOW_NAMES.get(window, WINDOW_NAMES["now"])),
         "contact": contact,
     }

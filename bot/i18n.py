@@ -23,6 +23,10 @@ LRI, PDI, RLM = "\u2066", "\u2069", "\u200f"
 _LTR_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .,:/@+\-()'’&]*[A-Za-z0-9)]|[A-Za-z0-9]")
 
 
+# Each language by its own name, as on the language buttons (never translated).
+ENDONYMS = {"nl": "Nederlands", "tr": "Türkçe", "ar": "العربية", "pap": "Papiamentu"}
+
+
 def _(message: str) -> str:
     """Marks a Dutch source text for extraction; translate it with gettext(language, ...)."""
     return message

@@ -33,7 +33,6 @@ from bot.store.tables import (
 
 OPEN = ("requested", "offered", "accepted", "contacted")
 ENDED = ("closed", "cancelled")
-LANGUAGE_NAMES = {"nl": "Nederlands", "tr": "Türkçe", "ar": "العربية", "pap": "Papiamentu"}
 
 
 class NotAllowed(Exception):
@@ -131,7 +130,7 @@ def _queued_message(session: Session, referral: Referral, now: datetime) -> Tupl
     opening = lookup.next_opening(team, now)
     when = i18n.format_moment(opening, referral.language, now) if opening else ""
     return "utter_handoff_queued", {"team": team.name, "team_phone": team.phone, "when": when,
-                                    "language_name": LANGUAGE_NAMES.get(referral.language, referral.language)}
+                                    "language_name": i18n.ENDONYMS.get(referral.language, referral.language)}
 
 
 def _offered_message(referral: Referral, candidate: matching.Candidate, now: datetime) -> Tuple[str, dict]:
