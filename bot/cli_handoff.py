@@ -1,5 +1,5 @@
 """`wijkbrug` commands for the directory and referrals: import, export, volunteers,
-referrals, referral (accept/decline/contacted/close for a coordinator), purge."""
+referrals, referral (accept/decline/contacted/close for a coordinator), invite, purge."""
 
 from __future__ import annotations
 
@@ -166,6 +166,23 @@ def cmd_referral(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_invite(args: argparse.Namespace) -> int:
+    from bot.handoff import accounts
+    from bot.store.database import session_scope
+
+    kind = "contact" if args.contact else "volunteer"
+    with session_scope(_database()) as session:
+        person = accounts.find_person(session, kind, args.code)
+        if person is None:
+            print(f"invite: no {kind} with code {args.code!r} (see `wijkbrug volunteers`)", file=sys.stderr)
+            return 1
+        code = accounts.create_invite(session, kind, person.id, clock.now())
+        name = person.name
+    print(f"Invite for {name}, valid {accounts.INVITE_DAYS} days, usable once:")
+    print(f"  send the bot on Telegram:  /start {code}")
+    return 0
+
+
 def cmd_purge(args: argparse.Namespace) -> int:
     from bot.handoff import referrals
     from bot.store.database import session_scope
@@ -202,6 +219,11 @@ def add_commands(commands) -> None:
     one.add_argument("--note", help="with close: what was done")
     one.add_argument("--now", help="pretend it is this time (ISO-8601)")
     one.set_defaults(func=cmd_referral)
+
+    invite = commands.add_parser("invite", help="a one-time code that links a volunteer's Telegram account")
+    invite.add_argument("code", help="the volunteer's code (see `wijkbrug volunteers`), or a contact's with --contact")
+    invite.add_argument("--contact", action="store_true", help="CODE is a wijkteam contact's code")
+    invite.set_defaults(func=cmd_invite)
 
     purge = commands.add_parser("purge", help="delete referrals that ended before the retention period")
     purge.add_argument("--days", type=int, help="retention in days (RETENTION_DAYS, 90)")

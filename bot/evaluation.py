@@ -14,6 +14,7 @@ from typing import Any
 
 from bot import LANGUAGES
 from bot.router import choose_language
+from bot.vocabulary import guard, training_vocabulary
 
 FALLBACK_INTENT = "nlu_fallback"
 
@@ -55,6 +56,8 @@ class NluEvaluator:
 
         self.identifier = LanguageIdentifier.load(model_paths["langid"])
         self.agents = {lang: Agent.load(str(model_paths[f"nlu-{lang}"])) for lang in languages}
+        root = Path(__file__).resolve().parent.parent
+        self.vocabularies = {lang: training_vocabulary(root / "nlu" / lang, lang) for lang in languages}
         self.loop = asyncio.new_event_loop()
 
     def predict(self, text: str, language: str | None) -> Prediction:
@@ -63,6 +66,7 @@ class NluEvaluator:
         if language is None:
             language = choose_language(self.identifier.identify(text), None, None)
         parsed = self.loop.run_until_complete(self.agents[language].parse_message(text))
+        parsed = guard(parsed, text, language, self.vocabularies[language])  # as the router does
         intent = parsed.get("intent") or {}
         return Prediction(
             text=text,

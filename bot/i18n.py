@@ -97,6 +97,15 @@ def format_moment(moment: datetime, language: str | None, now: datetime) -> str:
     return gettext(language, DAY_AT).replace("{day}", day).replace("{time}", clock_time)
 
 
+def format_span(start: datetime, end: datetime, language: str | None) -> str:
+    """A window on one day: "vrijdag 27 november 19:30-20:00" (Babel's day names and order)."""
+    from bot.clock import AMSTERDAM
+
+    language = language_or_default(language)
+    day = format_date(start.astimezone(AMSTERDAM), DAY_PATTERNS[language], locale=BABEL_LOCALES[language])
+    return f"{day} {format_clock(start.astimezone(AMSTERDAM), language)}-{format_clock(end.astimezone(AMSTERDAM), language)}"
+
+
 def isolate_ltr_runs(text: str) -> str:
     """Wraps Latin and digit runs of an Arabic text in LRI/PDI and marks it RTL."""
     wrapped = _LTR_RUN.sub(lambda m: f"{LRI}{m.group()}{PDI}", text)

@@ -8,11 +8,11 @@ far), parse with that language's model and return Rasa parse data with two addit
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Dict
+from typing import Any, Awaitable, Callable, Dict, FrozenSet
 
 from rasa.core.channels.channel import UserMessage
 
-from bot import LANGUAGES, SOURCE_LANGUAGE
+from bot import LANGUAGES, SOURCE_LANGUAGE, vocabulary
 from bot.langid import LanguageIdentifier
 from bot.normalise import normalise
 
@@ -45,8 +45,10 @@ class LanguageRouter:
         nlu_parsers: Dict[str, Callable[[str], Awaitable[Dict[str, Any]]]],
         identifier: LanguageIdentifier,
         previous_language: PreviousLanguage,
+        vocabularies: Dict[str, FrozenSet[str]] | None = None,
     ) -> None:
         self._parsers = nlu_parsers
+        self._vocabularies = vocabularies or {}
         self._identifier = identifier
         self._previous_language = previous_language
 
@@ -56,6 +58,8 @@ class LanguageRouter:
         guess = self._identifier.identify(text) if not text.startswith("/") else None
         language = choose_language(guess, previous, (message.metadata or {}).get("language"))
         parse_data = await self._parsers[language](text)
+        if language in self._vocabularies:
+            parse_data = vocabulary.guard(parse_data, text, language, self._vocabularies[language])
         if normalise(text, language) in STOP_WORDS[language]:
             parse_data["intent"] = {"name": "cancel_request", "confidence": 1.0}
 

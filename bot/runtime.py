@@ -212,10 +212,13 @@ def load_bot(settings: Settings | None = None, in_process_actions: bool = True) 
         tracker = await holder["agent"].tracker_store.retrieve(sender_id)
         return tracker.get_slot("language") if tracker else None
 
+    from bot.vocabulary import training_vocabulary
+
     router = LanguageRouter(
         {lang: agent.parse_message for lang, agent in nlu_agents.items()},
         LanguageIdentifier.load(paths["langid"]),
         previous_language,
+        {lang: training_vocabulary(settings.project_root / "nlu" / lang, lang) for lang in nlu_agents},
     )
     if in_process_actions:
         action_endpoint: EndpointConfig = InProcessActionEndpoint("actions")

@@ -1,7 +1,13 @@
-"""Telegram for residents (python-telegram-bot 22), running in the server's event loop.
+"""Telegram (python-telegram-bot 22), running in the server's event loop.
+
+Residents: /start, free text through the bot, Rasa buttons as inline keyboards, /taal to
+switch language, /stop to cancel a request, /vergeet to erase their data; voice notes,
+photos, stickers, files, locations and contacts get a kind answer and are never stored.
+Volunteers and contacts (bot/telegram_volunteers.py): `/start CODE` links the account,
+offers arrive with Accept / Decline, /mijn lists their open requests.
 
 Started by `wijkbrug serve` when TELEGRAM_BOT_TOKEN is set; TELEGRAM_BASE_URL points it at
-another Bot API server (a local one in tests). Rasa buttons become inline keyboards.
+another Bot API server (a local one in tests).
 """
 
 from __future__ import annotations
@@ -20,13 +26,17 @@ from telegram.ext import (
     filters,
 )
 
-from bot import LANGUAGES
+from bot import LANGUAGES, telegram_volunteers
 
 logger = logging.getLogger(__name__)
 MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback_data
 # /taal in Dutch, /dil in Turkish, /lugha (لغة) in Arabic, /idioma in Papiamento.
 LANGUAGE_COMMANDS = ["taal", "language", "dil", "lugha", "idioma"]
 LANGUAGE_ALIASES = {"ned": "nl", "turks": "tr", "turkce": "tr", "arab": "ar", "papiamentu": "pap"}
+# /stop in every language; "forget me": /vergeet, /unut (tr), /insa (ar, انسَ), /lubida (pap).
+STOP_COMMANDS = ["stop", "dur", "iptal", "para"]
+FORGET_COMMANDS = ["vergeet", "unut", "insa", "lubida"]
+REFERRAL_BUTTON = r"^(offer:(accept|decline)|ref:(contacted|close)):\d+$"
 
 
 def sender_id(update: Update) -> str:
@@ -42,7 +52,7 @@ def keyboard(buttons: List[Dict[str, Any]]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def build_application(bot, token: str, base_url: str | None = None) -> Application:
+def build_application(bot, token: str, base_url: str | None = None, settings=None) -> Application:
     builder = ApplicationBuilder().token(token)
     if base_url:
         builder = builder.base_url(f"{base_url.rstrip('/')}/bot").base_file_url(
@@ -60,7 +70,32 @@ def build_application(bot, token: str, base_url: str | None = None) -> Applicati
                 )
 
     async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if context.args and settings is not None:  # /start CODE: a volunteer's invite
+            await telegram_volunteers.link(update, context.args[0], settings)
+            return
         await reply(update, context, "/greet")
+
+    async def on_stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await reply(update, context, "/cancel_request")
+
+    async def on_forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await reply(update, context, "/forget_me")
+
+    async def on_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await reply(update, context, "/sent_voice")
+
+    async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await reply(update, context, "/sent_media")
+
+    async def on_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        # Only that something was shared goes on; the location or contact itself is dropped.
+        await reply(update, context, "/sent_location")
+
+    async def on_referral_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await telegram_volunteers.on_referral_button(update, context, settings)
+
+    async def on_mine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await telegram_volunteers.on_mine(update, context, settings)
 
     async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         # "/taal tr" switches at once; "/taal" alone shows the language buttons.
@@ -85,14 +120,29 @@ def build_application(bot, token: str, base_url: str | None = None) -> Applicati
 
     application.add_handler(CommandHandler("start", on_start))
     application.add_handler(CommandHandler(LANGUAGE_COMMANDS, on_language))
+    application.add_handler(CommandHandler(STOP_COMMANDS, on_stop))
+    application.add_handler(CommandHandler(FORGET_COMMANDS, on_forget))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
+    application.add_handler(MessageHandler(filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE, on_voice))
+    application.add_handler(MessageHandler(
+        filters.PHOTO | filters.Sticker.ALL | filters.Document.ALL | filters.VIDEO | filters.ANIMATION, on_media))
+    application.add_handler(MessageHandler(filters.LOCATION | filters.CONTACT | filters.VENUE, on_location))
     application.add_handler(CallbackQueryHandler(on_button, pattern=r"^/"))
+    if settings is not None:
+        application.add_handler(CommandHandler("mijn", on_mine))
+        application.add_handler(CallbackQueryHandler(on_referral_button, pattern=REFERRAL_BUTTON))
     application.add_error_handler(on_error)
     return application
 
 
 async def start(bot, settings) -> Application:
-    application = build_application(bot, settings.telegram_token, settings.telegram_base_url)
+    application = build_application(bot, settings.telegram_token, settings.telegram_base_url, settings)
+
+    def render(response: str, language: str, variables: dict) -> str:
+        return bot.agent.nlg.render(response, language, variables)["text"]
+
+    # Notifications (offers, news for residents on Telegram) now go out on Telegram.
+    bot.delivery = telegram_volunteers.TelegramDelivery(application, settings, render, fallback=bot.delivery)
     await application.initialize()
     await application.start()
     await application.updater.start_polling()

@@ -127,7 +127,26 @@ class FakeTelegram:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         self._push({"message": message})
 
-    def user_taps(self, chat_id: int, data: str) -> None:
+    def user_sends(self, chat_id: int, kind: str) -> None:
+        """A voice note, photo, sticker, document, location or contact instead of text."""
+        content = {
+            "voice": {"voice": {"file_id": "v1", "file_unique_id": "v1", "duration": 3}},
+            "photo": {"photo": [{"file_id": "p1", "file_unique_id": "p1", "width": 90, "height": 90}]},
+            "sticker": {"sticker": {"file_id": "s1", "file_unique_id": "s1", "width": 512, "height": 512,
+                                    "is_animated": False, "is_video": False, "type": "regular"}},
+            "document": {"document": {"file_id": "d1", "file_unique_id": "d1", "file_name": "brief.pdf"}},
+            "location": {"location": {"latitude": 52.08, "longitude": 5.10}},
+            "contact": {"contact": {"phone_number": "+31612345678", "first_name": "Buur"}},
+        }[kind]
+        self._push({"message": {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private", "first_name": "Resident"},
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Resident"},
+            **content,
+        }})
+
+    def user_taps(self, chat_id: int, data: str, message_id: int = 1) -> None:
         self._push(
             {
                 "callback_query": {
@@ -136,7 +155,7 @@ class FakeTelegram:
                     "chat_instance": "1",
                     "data": data,
                     "message": {
-                        "message_id": 1,
+                        "message_id": message_id,
                         "date": int(time.time()),
                         "chat": {"id": chat_id, "type": "private"},
                         "text": "...",
@@ -149,6 +168,12 @@ class FakeTelegram:
         with self._lock:
             self._updates.append({"update_id": next(self._update_ids), **update})
             self._lock.notify_all()
+
+    def sent_to(self, chat_id: int) -> list[dict]:
+        """Every sendMessage and editMessageText to a chat so far, in order."""
+        with self._lock:
+            return [p for m, p in self.calls
+                    if m in ("sendMessage", "editMessageText") and int(p.get("chat_id", 0)) == chat_id]
 
     def wait_for(self, method: str, chat_id: int | None = None, count: int = 1, seconds: float = 60):
         """The first `count` calls of `method` (to `chat_id`), waiting for them to arrive."""

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Dict, List, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.store.database import session_scope
@@ -23,7 +23,8 @@ from bot.store.tables import OutboxMessage, aware, utc
 
 logger = logging.getLogger(__name__)
 
-PUSHED_TO = ("volunteer", "contact", "team")  # residents on the web chat pull theirs
+PUSHED_TO = ("volunteer", "contact", "team")
+TELEGRAM_RESIDENT = "tg-%"  # residents on Telegram get their news pushed; web chat pulls it
 LEASE = timedelta(minutes=2)
 MAX_BACKOFF = timedelta(hours=1)
 
@@ -52,7 +53,8 @@ def as_dict(message: OutboxMessage) -> Dict[str, Any]:
 class Delivery(Protocol):
     """Sends one notification; raises on failure (it is then retried with backoff)."""
 
-    async def send(self, notification: Dict[str, Any]) -> None: ...
+    async def send(self, notification: Dict[str, Any]) -> str | None:
+        """Returns a reference to what was sent (e.g. a Telegram message), or None."""
 
 
 class FileDelivery:
@@ -61,10 +63,11 @@ class FileDelivery:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    async def send(self, notification: Dict[str, Any]) -> None:
+    async def send(self, notification: Dict[str, Any]) -> str | None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a", encoding="utf-8") as f:
             f.write(json.dumps(notification, ensure_ascii=False) + "\n")
+        return None
 
 
 def backoff(attempts: int) -> timedelta:
@@ -88,7 +91,9 @@ async def deliver_due(database_url: str, delivery: Delivery, now: datetime, limi
         due = session.execute(
             select(OutboxMessage)
             .where(OutboxMessage.delivered_at.is_(None), OutboxMessage.next_attempt_at <= utc(now),
-                   OutboxMessage.recipient_kind.in_(PUSHED_TO))
+                   or_(OutboxMessage.recipient_kind.in_(PUSHED_TO),
+                       and_(OutboxMessage.recipient_kind == "resident",
+                            OutboxMessage.recipient_id.like(TELEGRAM_RESIDENT))))
             .order_by(OutboxMessage.id).limit(limit)
         ).scalars().all()
         claimed = [as_dict(m) | {"id": m.id} for m in due if _claim(session, m, now)]
@@ -96,7 +101,7 @@ async def deliver_due(database_url: str, delivery: Delivery, now: datetime, limi
     for notification in claimed:
         message_id = notification.pop("id")
         try:
-            await delivery.send(notification)
+            reference = await delivery.send(notification)
         except Exception as e:  # noqa: BLE001 - any failure is retried later
             with session_scope(database_url) as session:
                 message = session.get(OutboxMessage, message_id)
@@ -109,8 +114,20 @@ async def deliver_due(database_url: str, delivery: Delivery, now: datetime, limi
             message = session.get(OutboxMessage, message_id)
             message.attempts += 1
             message.delivered_at = utc(now)
+            message.external_ref = reference
         delivered += 1
     return delivered
+
+
+def sent_reference(session: Session, referral_id: int, kind: str, recipient_kind: str, recipient_id: str) -> str | None:
+    """Where the latest delivered notification of a kind went (to edit it later)."""
+    return session.execute(
+        select(OutboxMessage.external_ref)
+        .where(OutboxMessage.referral_id == referral_id, OutboxMessage.kind == kind,
+               OutboxMessage.recipient_kind == recipient_kind, OutboxMessage.recipient_id == str(recipient_id),
+               OutboxMessage.delivered_at.is_not(None))
+        .order_by(OutboxMessage.id.desc()).limit(1)
+    ).scalar_one_or_none()
 
 
 def pull_for_resident(session: Session, conversation: str, now: datetime) -> List[Dict[str, Any]]:

@@ -215,8 +215,14 @@ def expire_offers(session: Session, now: datetime, settings: Settings) -> int:
         select(Referral).where(Referral.status == "offered", Referral.offer_expires_at <= utc(now))
     ).scalars().all()
     for referral in expired:
-        _history(session, referral, "expired", now, "geen antwoord op tijd",
-                 (referral.assignee_kind, referral.assignee_id))
+        person = (referral.assignee_kind, referral.assignee_id)
+        _history(session, referral, "expired", now, "geen antwoord op tijd", person)
+        attempt = len(_asked(session, referral))
+        outbox.enqueue(
+            session, key=f"referral-{referral.id}-expired-{attempt}", referral_id=referral.id,
+            recipient_kind=person[0], recipient_id=str(person[1]), kind="offer_expired",
+            payload={"referral": referral.id}, now=now,
+        )
         _next(session, referral, now, settings)
     return len(expired)
 
@@ -290,6 +296,15 @@ def close(session: Session, referral_id: int, person: Tuple[str, int], now: date
     referral.status, referral.updated_at, referral.ended_at = "closed", utc(now), utc(now)
     _history(session, referral, "closed", now, note or "afgerond", person)
     return referral
+
+
+def open_for(session: Session, person: Tuple[str, int]) -> list[Referral]:
+    """A person's referrals that are offered to them or that they are working on."""
+    return session.execute(
+        select(Referral).where(Referral.assignee_kind == person[0], Referral.assignee_id == person[1],
+                               Referral.status.in_(("offered", "accepted", "contacted")))
+        .order_by(Referral.id)
+    ).scalars().all()
 
 
 def latest_open(session: Session, conversation: str) -> Referral | None:

@@ -226,4 +226,22 @@ class OutboxMessage(Base):
     next_attempt_at = Column(UTCDateTime(), nullable=False)
     delivered_at = Column(UTCDateTime(), index=True)
     last_error = Column(String(200))
+    external_ref = Column(String(80))  # e.g. "chat_id:message_id" of the Telegram message sent
     __table_args__ = (UniqueConstraint("key"),)
+
+
+class Invite(Base):
+    """A one-time code a coordinator gives a volunteer or contact to link their Telegram.
+
+    Only a hash is kept; the code itself is shown once, to the coordinator.
+    """
+
+    __tablename__ = "invites"
+    id = Column(Integer, primary_key=True)
+    code_hash = Column(String(64), nullable=False)
+    volunteer_id = Column(ForeignKey("volunteers.id", ondelete="CASCADE"))
+    contact_id = Column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    created_at = Column(UTCDateTime(), nullable=False)
+    expires_at = Column(UTCDateTime(), nullable=False)
+    used_at = Column(UTCDateTime())
+    __table_args__ = (UniqueConstraint("code_hash"),)

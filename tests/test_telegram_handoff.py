@@ -1,0 +1,196 @@
+"""Volunteers and residents on Telegram, through `wijkbrug run` and a local fake Bot API.
+
+A volunteer links their account with an invite code; a resident on Telegram goes through
+the handoff form in Turkish; the offer reaches the volunteer with Accept / Decline; the
+accept reaches the resident at once. An unknown account cannot accept; a decline goes on
+to the next person; non-text messages get a kind answer and are not kept.
+"""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from bot import i18n
+from bot.processes import wait_for_http
+from bot.telegram_volunteers import ACCEPTED, LINKED, NOT_LINKED
+from tests.conftest import free_port
+from tests.fake_telegram import FakeTelegram
+
+FRIDAY_EVENING = "2026-11-27T19:30"  # Emre (Turkish, Feijenoord) is free from 18:00
+VOLUNTEER, STRANGER, RESIDENT, SECOND_RESIDENT, OTHER = 5001, 5002, 6001, 6002, 6003
+
+
+@pytest.fixture(scope="module")
+def telegram():
+    fake = FakeTelegram().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
+def env(test_env, tmp_path_factory, telegram):
+    var = tmp_path_factory.mktemp("telegram-var")
+    return dict(test_env, WIJKBRUG_VAR=str(var), TRACKER_STORE_URL=f"sqlite:///{var / 'conversations.db'}",
+                DATABASE_URL=f"sqlite:///{var / 'wijkbrug.db'}", TELEGRAM_BOT_TOKEN=telegram.token,
+                TELEGRAM_BASE_URL=telegram.base_url, WIJKBRUG_NOW=FRIDAY_EVENING)
+
+
+@pytest.fixture(scope="module")
+def server(env, model_paths, tmp_path_factory):
+    port, action_port = free_port(), free_port()
+    log = tmp_path_factory.mktemp("tg-run") / "run.log"
+    run_env = dict(env, WIJKBRUG_PORT=str(port), ACTION_SERVER_PORT=str(action_port))
+    run_env.pop("ACTION_SERVER_URL", None)
+    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--now", FRIDAY_EVENING], env=run_env,
+                               stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/health", process, seconds=240)
+        yield log
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def wijkbrug(env, *args):
+    result = subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True,
+                            env=env, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+def exchange(telegram, chat, action, *args, replies=1):
+    """Does something as a user and returns the bot's next `replies` messages to that chat."""
+    before = len(telegram.sent_to(chat))
+    action(chat, *args)
+    deadline = time.monotonic() + 60
+    while len(telegram.sent_to(chat)) < before + replies:
+        assert time.monotonic() < deadline, telegram.sent_to(chat)[before:]
+        time.sleep(0.05)
+    return telegram.sent_to(chat)[before:before + replies]
+
+
+def tr(text, **values):
+    shown = i18n.gettext("tr", text)
+    for key, value in values.items():
+        shown = shown.replace("{" + key + "}", str(value))
+    return shown
+
+
+def through_the_form(telegram, chat, topic):
+    says = telegram.user_says
+    exchange(telegram, chat, says, "iyi akşamlar")
+    exchange(telegram, chat, says, "gönüllü biriyle konuşmak istiyorum")  # request_volunteer
+    exchange(telegram, chat, says, topic)
+    exchange(telegram, chat, says, "3072 AB")
+    exchange(telegram, chat, telegram.user_taps, '/inform{"handoff_window": "now"}')
+    consent_question = exchange(telegram, chat, telegram.user_taps, '/inform{"handoff_channel": "phone"}')
+    exchange(telegram, chat, says, "0612345678")
+    return consent_question
+
+
+@pytest.fixture(scope="module")
+def linked(server, env, telegram):
+    printed = wijkbrug(env, "invite", "v-emre-kaya")
+    code = re.search(r"/start (\w+)", printed).group(1)
+    [welcome] = exchange(telegram, VOLUNTEER, telegram.user_says, f"/start {code}")
+    return code, welcome
+
+
+def test_invite_links_the_volunteer_once(linked, telegram):
+    code, welcome = linked
+    assert welcome["text"] == tr(LINKED, name="Emre")  # Emre's first language is Turkish
+    [again] = exchange(telegram, STRANGER, telegram.user_says, f"/start {code}")
+    assert "Emre" not in again["text"]  # a used code links nobody
+
+
+def test_offer_accept_and_the_resident_hears_it(linked, telegram, env):
+    through_the_form(telegram, RESIDENT, "kira borcum birikti")
+    before = len(telegram.sent_to(VOLUNTEER))
+    [told] = exchange(telegram, RESIDENT, telegram.user_taps, "/affirm")
+    assert "Emre" in told["text"]
+    deadline = time.monotonic() + 30
+    while len(telegram.sent_to(VOLUNTEER)) == before:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    offer = telegram.sent_to(VOLUNTEER)[before]
+    assert "kira borcum birikti" in offer["text"] and "06 12345678" in offer["text"]
+    assert "iyi akşamlar" not in offer["text"]  # the summary, not the transcript
+    accept = offer["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    referral_id = int(accept.split(":")[2])
+
+    # Someone who is not linked cannot take it.
+    telegram.user_taps(STRANGER, accept)
+    answer = telegram.wait_for("answerCallbackQuery", count=1)[0]
+    deadline = time.monotonic() + 30
+    while not any(c[0] == "answerCallbackQuery" and c[1].get("text") == tr(NOT_LINKED) or
+                  c[0] == "answerCallbackQuery" and c[1].get("text") == i18n.gettext("nl", NOT_LINKED)
+                  for c in telegram.calls):
+        assert time.monotonic() < deadline, answer
+        time.sleep(0.05)
+    rows = json.loads(wijkbrug(env, "referrals", "--json"))
+    assert next(r for r in rows if r["id"] == referral_id)["status"] == "offered"
+
+    news_before = len(telegram.sent_to(RESIDENT))
+    [edited] = exchange(telegram, VOLUNTEER, telegram.user_taps, accept, offer.get("message_id", 1))
+    assert edited["text"].startswith(tr(ACCEPTED, id=referral_id, window="")[:20])
+    buttons = [b[0]["callback_data"] for b in edited["reply_markup"]["inline_keyboard"]]
+    assert buttons == [f"ref:contacted:{referral_id}", f"ref:close:{referral_id}"]
+    deadline = time.monotonic() + 30
+    while len(telegram.sent_to(RESIDENT)) == news_before:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert "Emre" in telegram.sent_to(RESIDENT)[news_before]["text"]  # pushed, not waiting for a message
+    rows = json.loads(wijkbrug(env, "referrals", "--json"))
+    assert next(r for r in rows if r["id"] == referral_id)["status"] == "accepted"
+
+    [mine] = exchange(telegram, VOLUNTEER, telegram.user_says, "/mijn")
+    assert f"#{referral_id}" in mine["text"]
+
+
+def test_decline_goes_on_and_the_resident_hears_the_new_name(linked, telegram, env):
+    through_the_form(telegram, SECOND_RESIDENT, "faturalarımı ödeyemiyorum")
+    before = len(telegram.sent_to(VOLUNTEER))
+    exchange(telegram, SECOND_RESIDENT, telegram.user_taps, "/affirm")
+    deadline = time.monotonic() + 30
+    while len(telegram.sent_to(VOLUNTEER)) == before:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    offer = telegram.sent_to(VOLUNTEER)[before]
+    decline = offer["reply_markup"]["inline_keyboard"][1][0]["callback_data"]
+    news_before = len(telegram.sent_to(SECOND_RESIDENT))
+    exchange(telegram, VOLUNTEER, telegram.user_taps, decline)
+    deadline = time.monotonic() + 30
+    while len(telegram.sent_to(SECOND_RESIDENT)) == news_before:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    news = telegram.sent_to(SECOND_RESIDENT)[news_before]["text"]
+    assert "Ebru" in news  # nobody else speaks Turkish for Feijenoord: the team's contact
+    referral_id = int(decline.split(":")[2])
+    row = next(r for r in json.loads(wijkbrug(env, "referrals", "--json")) if r["id"] == referral_id)
+    assert [h["status"] for h in row["history"]] == ["requested", "offered", "declined", "offered"]
+    assert row["assignee"]["name"] == "Ebru Yıldız"
+
+
+@pytest.mark.parametrize("kind, response, replies", [
+    ("voice", "utter_voice_note", 2), ("photo", "utter_media_received", 1),
+    ("sticker", "utter_media_received", 1), ("document", "utter_media_received", 1),
+    ("location", "utter_location_not_stored", 2), ("contact", "utter_location_not_stored", 2),
+])
+def test_non_text_messages_get_a_kind_answer(server, telegram, kind, response, replies):
+    from bot.content_review import domain_responses
+
+    chat = OTHER + len(kind) * 10
+    exchange(telegram, chat, telegram.user_says, "merhaba")  # Turkish from the first message
+    replies = exchange(telegram, chat, telegram.user_sends, kind, replies=replies)
+    texts = [r["text"] for r in replies]
+    expected = i18n.gettext("tr", domain_responses()[response])
+    assert expected in texts, texts
