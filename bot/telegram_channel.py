@@ -26,7 +26,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot import LANGUAGES, telegram_volunteers
+from bot import LANGUAGES, i18n, telegram_volunteers
+from bot.i18n import _
 
 logger = logging.getLogger(__name__)
 MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback_data
@@ -36,6 +37,8 @@ LANGUAGE_ALIASES = {"ned": "nl", "turks": "tr", "turkce": "tr", "arab": "ar", "p
 # /stop in every language; "forget me": /vergeet, /unut (tr), /insa (ar, انسَ), /lubida (pap).
 STOP_COMMANDS = ["stop", "dur", "iptal", "para"]
 FORGET_COMMANDS = ["vergeet", "unut", "insa", "lubida"]
+# /start: who we are, in all four languages at once, and a button per language.
+WELCOME = _("Welkom! Ik help u het wijkteam te bereiken, in uw eigen taal. Kies een taal:")
 REFERRAL_BUTTON = r"^(offer:(accept|decline)|ref:(contacted|close)):\d+$"
 
 
@@ -73,7 +76,10 @@ def build_application(bot, token: str, base_url: str | None = None, settings=Non
         if context.args and settings is not None:  # /start CODE: a volunteer's invite
             await telegram_volunteers.link(update, context.args[0], settings)
             return
-        await reply(update, context, "/greet")
+        text = "\n\n".join(i18n.for_display(lang, i18n.gettext(lang, WELCOME)) for lang in LANGUAGES)
+        choices = [{"title": i18n.ENDONYMS[lang], "payload": f'/choose_language{{"language": "{lang}"}}'}
+                   for lang in LANGUAGES]
+        await context.bot.send_message(update.effective_chat.id, text, reply_markup=keyboard(choices))
 
     async def on_stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, context, "/cancel_request")

@@ -102,11 +102,15 @@ def test_rest_endpoint_rejects_malformed_requests_clearly(server):
 
 
 def test_telegram_resident_is_answered_with_inline_buttons(server, telegram):
+    from bot.telegram_channel import WELCOME
+
     telegram.user_says(4242, "/start")
     (welcome,) = telegram.wait_for("sendMessage", chat_id=4242)
-    assert welcome["text"].startswith("Hallo! Ik ben de chatbot van het wijkteam.")
+    for language in ("nl", "tr", "ar", "pap"):  # a short welcome in all four languages
+        assert i18n.gettext(language, WELCOME) in welcome["text"]
     keyboard = welcome["reply_markup"]["inline_keyboard"]
-    assert keyboard[0][0] == {"text": "Wat is het wijkteam?", "callback_data": "/what_is_wijkteam"}
+    assert [row[0]["text"] for row in keyboard] == ["Nederlands", "Türkçe", "العربية", "Papiamentu"]
+    assert keyboard[1][0]["callback_data"] == '/choose_language{"language": "tr"}'
 
     telegram.user_says(4343, "merhaba, iyi akşamlar")
     (reply,) = telegram.wait_for("sendMessage", chat_id=4343)
