@@ -8,6 +8,7 @@ widgets work), with `metadata` passed through (the web chat sends its language c
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
 from pathlib import Path
@@ -73,6 +74,25 @@ def create_app(settings: Settings, in_process_actions: bool = False) -> Sanic:
             language = metadata.get("language")
             messages = [{"recipient_id": sender, "text": i18n.gettext(language, SORRY)}]
         return response.json(messages)
+
+    @app.post("/telegram/webhook")
+    async def telegram_webhook(request: Request):
+        """Webhook mode: only requests carrying our secret (Telegram sends it as a header)."""
+        application = getattr(app.ctx, "telegram", None)
+        if application is None or not settings.telegram_webhook_url:
+            return response.json({"error": "not found"}, status=404)
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not hmac.compare_digest(given.encode(), (settings.telegram_webhook_secret or "").encode()):
+            logger.warning("Telegram webhook call with a wrong secret refused")
+            return response.json({"error": "forbidden"}, status=403)
+        try:
+            data = json.loads(request.body or b"null")
+        except ValueError:
+            data = None
+        if not isinstance(data, dict) or "update_id" not in data:
+            return response.json({"error": "expected a Telegram update"}, status=400)
+        await telegram_channel.feed(application, data)
+        return response.json({"ok": True})
 
     @app.get("/health")
     async def health(_request: Request):

@@ -21,6 +21,8 @@ class Settings:
     action_server_port: int
     telegram_token: str | None
     telegram_base_url: str | None
+    telegram_webhook_url: str | None
+    telegram_webhook_secret: str | None
     database_url: str
     offer_minutes: int
     escalate_minutes: int
@@ -47,6 +49,10 @@ def load() -> Settings:
         action_server_port=int(os.environ.get("ACTION_SERVER_PORT", "5055")),
         telegram_token=os.environ.get("TELEGRAM_BOT_TOKEN") or None,
         telegram_base_url=os.environ.get("TELEGRAM_BASE_URL") or None,
+        # Webhook mode: Telegram posts updates to this public URL (our /telegram/webhook),
+        # each with the secret in a header; without it the bot polls.
+        telegram_webhook_url=os.environ.get("TELEGRAM_WEBHOOK_URL") or None,
+        telegram_webhook_secret=os.environ.get("TELEGRAM_WEBHOOK_SECRET") or None,
         database_url=os.environ.get("DATABASE_URL", f"sqlite:///{var_dir / 'wijkbrug.db'}"),
         # A handoff offer waits this long for accept/decline before the next person gets it.
         offer_minutes=int(os.environ.get("HANDOFF_OFFER_MINUTES", "30")),

@@ -149,14 +149,30 @@ async def start(bot, settings) -> Application:
 
     # Notifications (offers, news for residents on Telegram) now go out on Telegram.
     bot.delivery = telegram_volunteers.TelegramDelivery(application, settings, render, fallback=bot.delivery)
+    if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
+        raise RuntimeError("TELEGRAM_WEBHOOK_URL is set: set TELEGRAM_WEBHOOK_SECRET too (1-256 of A-Z a-z 0-9 _ -)")
     await application.initialize()
     await application.start()
-    await application.updater.start_polling()
-    logger.info("Telegram bot polling")
+    if settings.telegram_webhook_url:
+        # Updates arrive at our own server (bot/server.py, POST /telegram/webhook).
+        await application.bot.set_webhook(
+            settings.telegram_webhook_url, secret_token=settings.telegram_webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+        logger.info("Telegram bot: webhook")
+    else:
+        await application.updater.start_polling()
+        logger.info("Telegram bot polling")
     return application
 
 
+async def feed(application: Application, data: dict) -> None:
+    """One update from the webhook, into the same handlers polling would use."""
+    await application.update_queue.put(Update.de_json(data, application.bot))
+
+
 async def stop(application: Application) -> None:
-    await application.updater.stop()
+    if application.updater and application.updater.running:
+        await application.updater.stop()
     await application.stop()
     await application.shutdown()
