@@ -28,6 +28,7 @@ from telegram.ext import (
 
 from bot import LANGUAGES, i18n, telegram_volunteers
 from bot.i18n import _
+from bot.ratelimit import RateLimiter
 
 logger = logging.getLogger(__name__)
 MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback_data
@@ -37,6 +38,7 @@ LANGUAGE_ALIASES = {"ned": "nl", "turks": "tr", "turkce": "tr", "arab": "ar", "p
 # /stop in every language; "forget me": /vergeet, /unut (tr), /insa (ar, انسَ), /lubida (pap).
 STOP_COMMANDS = ["stop", "dur", "iptal", "para"]
 FORGET_COMMANDS = ["vergeet", "unut", "insa", "lubida"]
+SLOW_DOWN = _("U stuurt veel berichten tegelijk. Wacht even, dan lees ik weer mee.")
 # /start: who we are, in all four languages at once, and a button per language.
 WELCOME = _("Welkom! Ik help u het wijkteam te bereiken, in uw eigen taal. Kies een taal:")
 REFERRAL_BUTTON = r"^(offer:(accept|decline)|ref:(contacted|close)):\d+$"
@@ -62,8 +64,15 @@ def build_application(bot, token: str, base_url: str | None = None, settings=Non
             f"{base_url.rstrip('/')}/file/bot"
         )
     application = builder.build()
+    limiter = RateLimiter()
 
     async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+        chat = update.effective_chat.id
+        if not limiter.allow(chat):
+            if limiter.first_refusal(chat):
+                notice = "\n\n".join(i18n.for_display(lang, i18n.gettext(lang, SLOW_DOWN)) for lang in LANGUAGES)
+                await context.bot.send_message(chat, notice)
+            return
         for message in await bot.handle(sender_id(update), text, channel="telegram"):
             if message.get("text"):
                 await context.bot.send_message(
