@@ -7,7 +7,9 @@ finds them up to date trains nothing. Conversations go to a fresh SQLite file pe
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -83,6 +85,35 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def wijkbrug_server(args: list[str], env: dict, log: Path, health_url: str):
+    """`wijkbrug run` or `serve` in its own process group until the block ends (Ctrl-C, then kill)."""
+    from bot.processes import wait_for_http
+
+    process = subprocess.Popen([*WIJKBRUG, *args], env=env, stdout=log.open("w"),
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_for_http(health_url, process, seconds=240)
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def telegram():
+    """A local fake of the Telegram Bot API over HTTP, for one test module."""
+    from tests.fake_telegram import FakeTelegram
+
+    fake = FakeTelegram().start()
+    yield fake
+    fake.stop()
 
 
 def stop(process: subprocess.Popen) -> None:

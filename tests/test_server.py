@@ -2,25 +2,13 @@
 with the action server as a separate process."""
 
 import json
-import os
 import signal
-import subprocess
-import sys
 import urllib.request
 
 import pytest
 
 from bot import i18n
-from bot.processes import wait_for_http
-from tests.conftest import free_port
-from tests.fake_telegram import FakeTelegram
-
-
-@pytest.fixture(scope="module")
-def telegram():
-    fake = FakeTelegram().start()
-    yield fake
-    fake.stop()
+from tests.conftest import free_port, wijkbrug_server
 
 
 @pytest.fixture(scope="module")
@@ -35,28 +23,14 @@ def server(test_env, model_paths, tmp_path_factory, telegram):
         TELEGRAM_BASE_URL=telegram.base_url,
     )
     env.pop("ACTION_SERVER_URL", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run", "--now", "2026-11-24T10:00"],
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        wait_for_http(f"http://127.0.0.1:{port}/health", process, seconds=240)
+    with wijkbrug_server(["run", "--now", "2026-11-24T10:00"], env, log,
+                         f"http://127.0.0.1:{port}/health") as process:
         yield {
             "url": f"http://127.0.0.1:{port}",
             "process": process,
             "action_port": action_port,
             "log": log,
         }
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
 
 
 def post(url, body, raw=None):

@@ -7,9 +7,7 @@ to the next person; non-text messages get a kind answer and are not kept.
 """
 
 import json
-import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -17,20 +15,11 @@ import time
 import pytest
 
 from bot import i18n
-from bot.processes import wait_for_http
 from bot.telegram_volunteers import ACCEPTED, LINKED, NOT_LINKED
-from tests.conftest import free_port
-from tests.fake_telegram import FakeTelegram
+from tests.conftest import free_port, wijkbrug_server
 
 FRIDAY_EVENING = "2026-11-27T19:30"  # Emre (Turkish, Feijenoord) is free from 18:00
 VOLUNTEER, STRANGER, RESIDENT, SECOND_RESIDENT, OTHER = 5001, 5002, 6001, 6002, 6003
-
-
-@pytest.fixture(scope="module")
-def telegram():
-    fake = FakeTelegram().start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture(scope="module")
@@ -47,17 +36,8 @@ def server(env, model_paths, tmp_path_factory):
     log = tmp_path_factory.mktemp("tg-run") / "run.log"
     run_env = dict(env, WIJKBRUG_PORT=str(port), ACTION_SERVER_PORT=str(action_port))
     run_env.pop("ACTION_SERVER_URL", None)
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--now", FRIDAY_EVENING], env=run_env,
-                               stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        wait_for_http(f"http://127.0.0.1:{port}/health", process, seconds=240)
+    with wijkbrug_server(["run", "--now", FRIDAY_EVENING], run_env, log, f"http://127.0.0.1:{port}/health"):
         yield log
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
 
 
 def wijkbrug(env, *args):

@@ -5,10 +5,6 @@ answered like a polled update. Runs `wijkbrug serve` against the local fake Bot 
 """
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -16,17 +12,14 @@ import urllib.request
 import pytest
 
 from bot import i18n
-from bot.processes import wait_for_http
 from bot.telegram_channel import WELCOME
-from tests.conftest import free_port
-from tests.fake_telegram import FakeTelegram
+from tests.conftest import free_port, wijkbrug_server
 
 SECRET = "s3cret-for-tests_only"
 
 
 @pytest.fixture(scope="module")
-def webhook_server(test_env, model_paths, tmp_path_factory):
-    telegram = FakeTelegram().start()
+def webhook_server(test_env, model_paths, tmp_path_factory, telegram):
     port = free_port()
     var = tmp_path_factory.mktemp("webhook-var")
     url = f"http://127.0.0.1:{port}/telegram/webhook"
@@ -34,19 +27,9 @@ def webhook_server(test_env, model_paths, tmp_path_factory):
                TRACKER_STORE_URL=f"sqlite:///{var / 'conversations.db'}",
                TELEGRAM_BOT_TOKEN=telegram.token, TELEGRAM_BASE_URL=telegram.base_url,
                TELEGRAM_WEBHOOK_URL=url, TELEGRAM_WEBHOOK_SECRET=SECRET)
-    log = var / "serve.log"
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--in-process-actions"], env=env,
-                               stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        wait_for_http(f"http://127.0.0.1:{port}/health", process, seconds=240)
+    with wijkbrug_server(["serve", "--in-process-actions"], env, var / "serve.log",
+                         f"http://127.0.0.1:{port}/health"):
         yield telegram, url
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        telegram.stop()
 
 
 def start_update(update_id, chat_id):
