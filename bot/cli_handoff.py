@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from bot import clock
 from bot import settings as settings_module
-from bot.store.tables import Contact, Referral, Volunteer, aware
+from bot.store.tables import PERSON_MODELS, Referral, Volunteer, aware
 
 
 def _database() -> str:
@@ -58,8 +58,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def _assignee(session, referral: Referral) -> Dict[str, Any] | None:
     if referral.assignee_id is None:
         return None
-    model = Volunteer if referral.assignee_kind == "volunteer" else Contact
-    person = session.get(model, referral.assignee_id)
+    person = session.get(PERSON_MODELS[referral.assignee_kind], referral.assignee_id)
     return {"kind": referral.assignee_kind, "id": person.id, "name": person.name,
             "languages": person.languages.split()}
 
@@ -132,11 +131,12 @@ def cmd_volunteers(args: argparse.Namespace) -> int:
 
 
 def _person(session, value: str):
+    from bot.handoff.accounts import find_person
+
     kind, _, code = value.partition(":")
-    model = {"volunteer": Volunteer, "contact": Contact}.get(kind)
-    if model is None or not code:
+    if kind not in PERSON_MODELS or not code:
         raise SystemExit(f"--by: expected volunteer:CODE or contact:CODE, got {value!r}")
-    found = session.execute(select(model).where(model.code == code)).scalar_one_or_none()
+    found = find_person(session, kind, code)
     if found is None:
         raise SystemExit(f"--by: no {kind} with code {code!r}")
     return kind, found.id

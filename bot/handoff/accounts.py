@@ -16,7 +16,7 @@ from typing import Tuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.store.tables import Contact, Invite, Volunteer, aware, utc
+from bot.store.tables import PERSON_MODELS, Contact, Invite, Volunteer, aware, utc
 
 INVITE_DAYS = 7
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
@@ -39,7 +39,7 @@ def _hash(code: str) -> str:
 
 
 def find_person(session: Session, kind: str, code: str):
-    model = Volunteer if kind == "volunteer" else Contact
+    model = PERSON_MODELS[kind]
     return session.execute(select(model).where(model.code == code)).scalar_one_or_none()
 
 
@@ -84,5 +84,5 @@ def person_for_chat(session: Session, chat_id: int | str) -> Person | None:
 
 
 def chat_of(session: Session, kind: str, person_id: int) -> str | None:
-    record = session.get(Volunteer if kind == "volunteer" else Contact, person_id)
+    record = session.get(PERSON_MODELS[kind], person_id)
     return record.telegram_chat_id if record is not None else None

@@ -22,6 +22,7 @@ from bot.handoff import matching, outbox
 from bot.handoff.windows import resident_window
 from bot.settings import Settings
 from bot.store.tables import (
+    PERSON_MODELS,
     Contact,
     OutboxMessage,
     Referral,
@@ -261,9 +262,7 @@ def _next(session: Session, referral: Referral, now: datetime, settings: Setting
 
 
 def first_free(session: Session, referral: Referral, person: Tuple[str, int], now: datetime) -> datetime | None:
-    kind, pid = person
-    model = Volunteer if kind == "volunteer" else Contact
-    record = session.get(model, pid)
+    record = session.get(PERSON_MODELS[person[0]], person[1])
     start = max(now, aware(referral.window_start))
     return schedule.first_moment(record.availability, start, max(aware(referral.window_end), start + timedelta(days=7)))
 

@@ -143,6 +143,10 @@ class Volunteer(Base):
     )
 
 
+# The two kinds of person a referral can be offered to, by the name stored in referrals.
+PERSON_MODELS = {"volunteer": Volunteer, "contact": Contact}
+
+
 class Schedule(Base):
     """One weekly window (HSDS schedule): weekday, from and until local minutes."""
 
