@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Tuple
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot import i18n
@@ -119,14 +119,19 @@ def _queue(session: Session, referral: Referral, now: datetime, note: str) -> No
     referral.assignee_kind = referral.assignee_id = referral.offer_expires_at = None
     referral.updated_at = utc(now)
     _history(session, referral, "requested", now, f"in de wachtrij van het team: {note}")
+    session.flush()
+    # Counted in the database: `referral.history` may have been loaded before this entry.
+    step = session.execute(
+        select(func.count()).select_from(ReferralEvent).where(ReferralEvent.referral_id == referral.id)
+    ).scalar_one()
     outbox.enqueue(
-        session, key=f"referral-{referral.id}-queued-{len(referral.history)}", referral_id=referral.id,
+        session, key=f"referral-{referral.id}-queued-{step}", referral_id=referral.id,
         recipient_kind="team", recipient_id=str(referral.team_id), kind="queued",
         payload=_offer_summary(referral), now=now,
     )
 
 
-def _queued_message(session: Session, referral: Referral, now: datetime) -> Tuple[str, dict]:
+def _queued_message(referral: Referral, now: datetime) -> Tuple[str, dict]:
     team = referral.team
     opening = lookup.next_opening(team, now)
     when = i18n.format_moment(opening, referral.language, now) if opening else ""
@@ -163,7 +168,7 @@ def create(session: Session, request: HandoffRequest, now: datetime, settings: S
                             preference=request.preference, start=start, end=end)
     if match.chosen is None:
         _queue(session, referral, now, match.explanation)
-        response, variables = _queued_message(session, referral, now)
+        response, variables = _queued_message(referral, now)
     else:
         _offer(session, referral, match.chosen, now, settings, match.explanation)
         response, variables = _offered_message(referral, match.chosen, now)
@@ -257,7 +262,7 @@ def _next(session: Session, referral: Referral, now: datetime, settings: Setting
         _tell_resident(session, referral, "utter_handoff_reoffered", variables, now, f"offer-{len(asked) + 1}")
     else:
         _queue(session, referral, now, reason)
-        response, variables = _queued_message(session, referral, now)
+        response, variables = _queued_message(referral, now)
         _tell_resident(session, referral, response, variables, now, f"queued-{len(asked)}")
 
 
@@ -331,24 +336,22 @@ def cancel(session: Session, conversation: str, now: datetime) -> Referral | Non
     return referral
 
 
-def forget(session: Session, conversation: str) -> int:
-    """Erases a resident's referrals (their history and notifications go with them)."""
-    ids = [r for (r,) in session.execute(select(Referral.id).where(Referral.conversation == conversation)).all()]
+def _delete(session: Session, which) -> int:
+    """Deletes the referrals `which` selects, with their history and notifications."""
+    ids = session.execute(select(Referral.id).where(which)).scalars().all()
     if ids:
         session.execute(delete(ReferralEvent).where(ReferralEvent.referral_id.in_(ids)))
         session.execute(delete(OutboxMessage).where(OutboxMessage.referral_id.in_(ids)))
         session.execute(delete(Referral).where(Referral.id.in_(ids)))
     return len(ids)
+
+
+def forget(session: Session, conversation: str) -> int:
+    """Erases a resident's referrals (their history and notifications go with them)."""
+    return _delete(session, Referral.conversation == conversation)
 
 
 def purge(session: Session, now: datetime, retention_days: int) -> int:
     """Deletes referrals that ended more than `retention_days` ago."""
     cutoff = utc(now - timedelta(days=retention_days))
-    ids = [r for (r,) in session.execute(
-        select(Referral.id).where(Referral.status.in_(ENDED), Referral.ended_at < cutoff)
-    ).all()]
-    if ids:
-        session.execute(delete(ReferralEvent).where(ReferralEvent.referral_id.in_(ids)))
-        session.execute(delete(OutboxMessage).where(OutboxMessage.referral_id.in_(ids)))
-        session.execute(delete(Referral).where(Referral.id.in_(ids)))
-    return len(ids)
+    return _delete(session, and_(Referral.status.in_(ENDED), Referral.ended_at < cutoff))
