@@ -25,14 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-WINDOWS = ["now", "tonight", "tomorrow", "tomorrow_evening", "weekend"]
-
-
 def bench_matching(url: str, volunteers: int, runs: int) -> list[float]:
     from bot.clock import parse_iso
     from bot.directory import importer
     from bot.handoff import matching
-    from bot.handoff.windows import resident_window
+    from bot.handoff.windows import WINDOW_NAMES, resident_window
     from bot.store.database import migrate, session_scope
     from bot.store.tables import Organisation, Schedule, Team, Volunteer
 
@@ -57,7 +54,7 @@ def bench_matching(url: str, volunteers: int, runs: int) -> list[float]:
     timings = []
     with session_scope(url) as session:
         for _ in range(runs):
-            start, end = resident_window(rng.choice(WINDOWS), now)
+            start, end = resident_window(rng.choice(WINDOW_NAMES), now)
             t0 = time.perf_counter()
             matching.choose(session, language=rng.choice(["nl", "tr", "ar", "pap"]), team_id=team_id,
                             preference="volunteer", start=start, end=end)

@@ -82,18 +82,25 @@ DAY_AT = _("{day} om {time}")
 DAY_PATTERNS = {"nl": "EEEE d MMMM", "tr": "d MMMM EEEE", "ar": "EEEE d MMMM", "pap": "EEEE d 'di' MMMM"}
 
 
+def _weekday_and_date(moment: datetime, language: str) -> str:
+    """"vrijdag 27 november" in Amsterdam time, in the language's own order."""
+    from bot.clock import AMSTERDAM
+
+    return format_date(moment.astimezone(AMSTERDAM), DAY_PATTERNS[language], locale=BABEL_LOCALES[language])
+
+
 def format_moment(moment: datetime, language: str | None, now: datetime) -> str:
     """"vandaag om 19:00", "morgen om 09:00" or "zaterdag 5 december om 10:00"."""
     from bot.clock import AMSTERDAM
 
     language = language_or_default(language)
-    local, today = moment.astimezone(AMSTERDAM), now.astimezone(AMSTERDAM).date()
-    clock_time = format_clock(local, language)
-    if local.date() == today:
+    days_ahead = (moment.astimezone(AMSTERDAM).date() - now.astimezone(AMSTERDAM).date()).days
+    clock_time = format_clock(moment.astimezone(AMSTERDAM), language)
+    if days_ahead == 0:
         return gettext(language, TODAY_AT).replace("{time}", clock_time)
-    if (local.date() - today).days == 1:
+    if days_ahead == 1:
         return gettext(language, TOMORROW_AT).replace("{time}", clock_time)
-    day = format_date(local, DAY_PATTERNS[language], locale=BABEL_LOCALES[language])
+    day = _weekday_and_date(moment, language)
     return gettext(language, DAY_AT).replace("{day}", day).replace("{time}", clock_time)
 
 
@@ -102,8 +109,8 @@ def format_span(start: datetime, end: datetime, language: str | None) -> str:
     from bot.clock import AMSTERDAM
 
     language = language_or_default(language)
-    day = format_date(start.astimezone(AMSTERDAM), DAY_PATTERNS[language], locale=BABEL_LOCALES[language])
-    return f"{day} {format_clock(start.astimezone(AMSTERDAM), language)}-{format_clock(end.astimezone(AMSTERDAM), language)}"
+    start, end = start.astimezone(AMSTERDAM), end.astimezone(AMSTERDAM)
+    return f"{_weekday_and_date(start, language)} {format_clock(start, language)}-{format_clock(end, language)}"
 
 
 def isolate_ltr_runs(text: str) -> str:

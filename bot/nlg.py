@@ -39,25 +39,24 @@ class CatalogNLG(TemplatedNaturalLanguageGenerator):
         response = self._random_response_for(utter_action, output_channel, slots)
         if response is None:
             return None
-        response = translate_response(copy.deepcopy(response), language)
-        # Only the text has {variables}; button payloads such as
-        # /inform{"handoff_window": "now"} must not be read as templates.
-        buttons = response.pop("buttons", None)
-        filled = self._fill_response(response, slots, **kwargs)
-        if buttons:
-            filled["buttons"] = buttons
-        if filled.get("text"):
-            filled["text"] = i18n.for_display(language, filled["text"])
-        return filled
+        return self._localise(response, language, slots, kwargs)
 
     def render(self, utter_action: str, language: str, variables: Dict[str, Any]) -> Dict[str, Any] | None:
         """A response outside a dialogue turn (news for the resident from the outbox)."""
         variations = self.responses.get(utter_action)
         if not variations:
             return None
-        response = translate_response(copy.deepcopy(variations[0]), language)
+        return self._localise(variations[0], language, {}, variables)
+
+    def _localise(
+        self, response: Dict[str, Any], language: str, slots: Dict[str, Any], variables: Dict[str, Any]
+    ) -> Dict[str, Any]:
+        """Translate, fill the variables, mark right-to-left."""
+        response = translate_response(copy.deepcopy(response), language)
+        # Only the text has {variables}; button payloads such as
+        # /inform{"handoff_window": "now"} must not be read as templates.
         buttons = response.pop("buttons", None)
-        filled = self._fill_response(response, {}, **variables)
+        filled = self._fill_response(response, slots, **variables)
         if buttons:
             filled["buttons"] = buttons
         if filled.get("text"):
