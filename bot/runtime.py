@@ -76,12 +76,14 @@ class Bot:
         """
         from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-        news = self.news_for(sender)
+        news_ids, news = self.news_for(sender)
         output = CollectingOutputChannel()
         message = UserMessage(
             text, output, sender, input_channel=channel, metadata=metadata or {}
         )
         await self.agent.handle_message(message)
+        if news_ids:  # only now: if the turn fails, the news waits for the next message
+            self.news_shown(news_ids)
         await self.deliver()
         return news + output.messages
 
@@ -95,20 +97,28 @@ class Bot:
         except Exception as error:  # noqa: BLE001 - housekeeping retries; the resident still gets the answer
             logger.warning("delivering notifications failed: %s", type(error).__name__)
 
-    def news_for(self, sender: str) -> List[Dict[str, Any]]:
-        from bot import clock
+    def news_for(self, sender: str) -> tuple[List[int], List[Dict[str, Any]]]:
+        """The resident's waiting news: outbox ids and the rendered messages."""
         from bot.handoff import outbox
         from bot.store.database import session_scope
 
         with session_scope(self.settings.database_url) as session:
-            pending = outbox.pull_for_resident(session, sender, clock.now())
+            pending = outbox.pending_for_resident(session, sender)
         messages = []
         for item in pending:
             payload = item["payload"]
             rendered = self.agent.nlg.render(payload["response"], payload["language"], payload["variables"])
             if rendered:
                 messages.append({"recipient_id": sender, **rendered})
-        return messages
+        return [item["id"] for item in pending], messages
+
+    def news_shown(self, ids: List[int]) -> None:
+        from bot import clock
+        from bot.handoff import outbox
+        from bot.store.database import session_scope
+
+        with session_scope(self.settings.database_url) as session:
+            outbox.mark_delivered(session, ids, clock.now())
 
     async def turn(self, sender: str, text: str, metadata: dict | None = None) -> Turn:
         messages = await self.handle(sender, text, metadata, channel="cmdline")

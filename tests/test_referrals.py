@@ -303,3 +303,17 @@ def test_matching_across_the_spring_dst_change(demo_directory):
     assert match.chosen.name == "Mehmet Yılmaz"
     assert match.chosen.available_from == parse_iso("2027-03-28T12:00")
     assert match.chosen.available_from.timestamp() == parse_iso("2027-03-28T10:00+00:00").timestamp()
+
+
+def test_resident_news_stays_until_it_is_marked_shown(demo_directory):
+    _, rid = create(demo_directory)
+    ayse = ("volunteer", volunteer_id(demo_directory, "v-ayse-demir"))
+    with session_scope(demo_directory) as session:
+        referrals.accept(session, rid, ayse, FRIDAY_EVENING)
+    with session_scope(demo_directory) as session:
+        first = outbox.pending_for_resident(session, "resident-1")
+    with session_scope(demo_directory) as session:  # a turn that failed marks nothing
+        assert [n["id"] for n in outbox.pending_for_resident(session, "resident-1")] == [n["id"] for n in first]
+        outbox.mark_delivered(session, [n["id"] for n in first], FRIDAY_EVENING)
+    with session_scope(demo_directory) as session:
+        assert outbox.pending_for_resident(session, "resident-1") == []

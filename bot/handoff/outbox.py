@@ -130,15 +130,26 @@ def sent_reference(session: Session, referral_id: int, kind: str, recipient_kind
     ).scalar_one_or_none()
 
 
-def pull_for_resident(session: Session, conversation: str, now: datetime) -> List[Dict[str, Any]]:
-    """News for a resident, handed over when they next talk to the bot (web chat, terminal)."""
+def pending_for_resident(session: Session, conversation: str) -> List[Dict[str, Any]]:
+    """News waiting for a resident, to hand over when they next talk to the bot (web chat,
+    terminal); each with its "id" for `mark_delivered` once it has really been shown."""
     messages = session.execute(
         select(OutboxMessage)
         .where(OutboxMessage.recipient_kind == "resident", OutboxMessage.recipient_id == conversation,
                OutboxMessage.delivered_at.is_(None))
         .order_by(OutboxMessage.id)
     ).scalars().all()
-    for message in messages:
+    return [as_dict(m) | {"id": m.id} for m in messages]
+
+
+def mark_delivered(session: Session, ids: List[int], now: datetime) -> None:
+    for message in session.execute(select(OutboxMessage).where(OutboxMessage.id.in_(ids))).scalars():
         message.delivered_at = utc(now)
         message.attempts += 1
-    return [as_dict(m) for m in messages]
+
+
+def pull_for_resident(session: Session, conversation: str, now: datetime) -> List[Dict[str, Any]]:
+    """The waiting news, marked delivered at once."""
+    pending = pending_for_resident(session, conversation)
+    mark_delivered(session, [item["id"] for item in pending], now)
+    return pending
