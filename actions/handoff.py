@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions.wijkteam import validated_postcode
 from bot import answers, clock, i18n, settings
 from bot.directory import lookup
-from bot.handoff import referrals
+from bot.handoff import referrals, relay
 from bot.handoff.referrals import HandoffRequest
 from bot.i18n import _
 from bot.store.database import session_scope
@@ -46,6 +46,16 @@ PREFERENCE_NAMES = {
 }
 CALL = _("Bellen")
 IN_THIS_CHAT = _("Hier in de chat")
+VIA_TELEGRAM = _("Chatten via Telegram")
+WEB_CHANNELS = ("rest",)  # the web chat: nobody can write back there later
+
+
+def contact_choices(tracker: Tracker) -> tuple:
+    """How this resident can be contacted: in the chat on Telegram; by phone or by moving
+    to Telegram from the web chat (only when a Telegram bot is set up)."""
+    if tracker.get_latest_input_channel() not in WEB_CHANNELS:
+        return ("chat", "phone")
+    return ("phone", "telegram") if settings.load().telegram_bot_username else ("phone",)
 
 
 def reset_form() -> List[EventType]:
@@ -135,12 +145,13 @@ class ValidateHandoffForm(FormValidationAction):
     def validate_handoff_channel(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        if value in ("chat", "phone"):
-            return {"handoff_channel": value}
-        chosen = latest_entity(tracker, "handoff_channel")
-        if chosen not in ("chat", "phone"):
+        choices = contact_choices(tracker)
+        chosen = value if value in ("chat", "phone", "telegram") else latest_entity(tracker, "handoff_channel")
+        if chosen not in ("chat", "phone", "telegram"):
             chosen = answers.channel_from_text(str(value or ""), tracker.get_slot("language"))
-        return {"handoff_channel": chosen}
+        if chosen == "chat" and "telegram" in choices:
+            chosen = "telegram"  # "chat" typed on the web chat: the chat that can write back
+        return {"handoff_channel": chosen if chosen in choices else None}
 
     def validate_handoff_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -168,6 +179,8 @@ def consent_summary(tracker: Tracker) -> Dict[str, str]:
     window = tracker.get_slot("handoff_window")
     if tracker.get_slot("handoff_channel") == "phone":
         contact = f"{i18n.gettext(language, CALL)} {tracker.get_slot('handoff_phone')}"
+    elif tracker.get_slot("handoff_channel") == "telegram":
+        contact = i18n.gettext(language, VIA_TELEGRAM)
     else:
         contact = i18n.gettext(language, IN_THIS_CHAT)
     return {
@@ -177,6 +190,25 @@ def consent_summary(tracker: Tracker) -> Dict[str, str]:
         "window_name": i18n.gettext(language, WINDOW_NAMES.get(window, WINDOW_NAMES["now"])),
         "contact": contact,
     }
+
+
+class ActionAskHandoffChannel(Action):
+    def name(self) -> str:
+        return "action_ask_handoff_channel"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        choices = contact_choices(tracker)
+        if "chat" in choices:
+            dispatcher.utter_message(response="utter_ask_handoff_channel")
+            return []
+        extra = []
+        if "telegram" in choices:
+            title = i18n.gettext(tracker.get_slot("language"), VIA_TELEGRAM)
+            extra = [{"title": title, "payload": '/inform{"handoff_channel": "telegram"}'}]
+        dispatcher.utter_message(response="utter_ask_handoff_channel_web", buttons=extra)
+        return []
 
 
 class ActionAskHandoffConsent(Action):
@@ -198,7 +230,8 @@ def handoff_request(tracker: Tracker) -> HandoffRequest:
         topic=tracker.get_slot("handoff_topic"),
         category=tracker.get_slot("topic"),
         preference=tracker.get_slot("handoff_preference"),
-        contact_by=tracker.get_slot("handoff_channel"),
+        # Moving to Telegram: the person will write in the chat there.
+        contact_by="chat" if tracker.get_slot("handoff_channel") == "telegram" else tracker.get_slot("handoff_channel"),
         phone=tracker.get_slot("handoff_phone"),
         window=tracker.get_slot("handoff_window"),
         postcode=tracker.get_slot("postcode"),
@@ -218,7 +251,13 @@ class ActionSubmitHandoff(Action):
         config = settings.load()
         with session_scope(config.database_url) as session:
             outcome = referrals.create(session, handoff_request(tracker), clock.now(), config)
+            link = None
+            if outcome.referral is not None and tracker.get_slot("handoff_channel") == "telegram":
+                code = relay.create_link_code(session, outcome.referral)
+                link = f"https://t.me/{config.telegram_bot_username}?start={code}"
         dispatcher.utter_message(response=outcome.response, **outcome.variables)
+        if link:
+            dispatcher.utter_message(response="utter_handoff_telegram_link", link=link)
         return reset_form()
 
 

@@ -1,7 +1,9 @@
 """The one clock of wijkbrug: Europe/Amsterdam, overridable for tests and demos.
 
 `--now` on the command line and WIJKBRUG_NOW in the environment set the current time, so
-after-hours behaviour can be tested at any hour of the day.
+after-hours behaviour can be tested at any hour of the day. WIJKBRUG_NOW=@FILE reads the
+time from FILE at every call, so a demo or a test can move a running server's clock (an
+offer expiring half an hour later, say).
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ def parse_iso(value: str) -> datetime:
 def now() -> datetime:
     """The current time in Europe/Amsterdam, or WIJKBRUG_NOW when it is set."""
     override = os.environ.get("WIJKBRUG_NOW")
+    if override and override.startswith("@"):
+        with open(override[1:], encoding="utf-8") as f:
+            override = f.read()
     if override:
         return parse_iso(override)
     return datetime.now(AMSTERDAM)

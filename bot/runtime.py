@@ -58,11 +58,12 @@ class Turn:
 
 
 class Bot:
-    def __init__(self, agent, settings: Settings) -> None:
+    def __init__(self, agent, settings: Settings, router=None) -> None:
         from bot.handoff import service
 
         self.agent = agent
         self.settings = settings
+        self.router = router  # language id + NLU, for messages outside the dialogue
         # Where notifications go (Telegram replaces the file when it runs).
         self.delivery = service.default_delivery(settings)
 
@@ -119,6 +120,44 @@ class Bot:
 
         with session_scope(self.settings.database_url) as session:
             outbox.mark_delivered(session, ids, clock.now())
+
+    async def pause(self, sender: str) -> None:
+        """The resident talks to a person through the bot: the dialogue stays quiet."""
+        from rasa.shared.core.events import ConversationPaused
+
+        await self._log_event(sender, ConversationPaused())
+
+    async def resume(self, sender: str) -> None:
+        from rasa.shared.core.events import ConversationResumed
+
+        await self._log_event(sender, ConversationResumed())
+
+    async def set_language(self, sender: str, language: str) -> None:
+        """The resident's language is known already (a request moved from the web chat)."""
+        from rasa.shared.core.events import SlotSet
+
+        await self._log_event(sender, SlotSet("language", language))
+
+    async def _log_event(self, sender: str, event) -> None:
+        tracker = await self.agent.tracker_store.get_or_create_tracker(sender)
+        tracker.update(event)
+        await self.agent.tracker_store.save(tracker)
+
+    async def safety_answer(self, sender: str, text: str, language: str) -> List[Dict[str, Any]]:
+        """The crisis answer (112, Veilig Thuis, 113) when `text` reads as one, else nothing.
+
+        For messages that do not go through the dialogue (a relay in progress).
+        """
+        from rasa.core.channels.channel import UserMessage
+
+        from bot.router import SAFETY_INTENTS
+
+        parse = await self.router.parse(UserMessage(text, sender_id=sender, metadata={"language": language}))
+        intent = (parse.get("intent") or {}).get("name")
+        if intent not in SAFETY_INTENTS:
+            return []
+        rendered = self.agent.nlg.render(f"utter_{intent}", parse["language"], {})
+        return [rendered] if rendered else []
 
     async def turn(self, sender: str, text: str, metadata: dict | None = None) -> Turn:
         messages = await self.handle(sender, text, metadata, channel="cmdline")
@@ -242,4 +281,4 @@ def load_bot(settings: Settings | None = None, in_process_actions: bool = True) 
         http_interpreter=router,
     )
     holder["agent"] = agent
-    return Bot(agent, settings)
+    return Bot(agent, settings, router)

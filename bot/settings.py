@@ -23,6 +23,7 @@ class Settings:
     telegram_base_url: str | None
     telegram_webhook_url: str | None
     telegram_webhook_secret: str | None
+    telegram_bot_username: str | None
     database_url: str
     offer_minutes: int
     escalate_minutes: int
@@ -53,6 +54,8 @@ def load() -> Settings:
         # each with the secret in a header; without it the bot polls.
         telegram_webhook_url=os.environ.get("TELEGRAM_WEBHOOK_URL") or None,
         telegram_webhook_secret=os.environ.get("TELEGRAM_WEBHOOK_SECRET") or None,
+        # The bot's @name without the @: web chat residents get a t.me link to move there.
+        telegram_bot_username=(os.environ.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
         database_url=os.environ.get("DATABASE_URL", f"sqlite:///{var_dir / 'wijkbrug.db'}"),
         # A handoff offer waits this long for accept/decline before the next person gets it.
         offer_minutes=int(os.environ.get("HANDOFF_OFFER_MINUTES", "30")),

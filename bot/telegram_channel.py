@@ -26,9 +26,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot import LANGUAGES, i18n, telegram_volunteers
+from bot import LANGUAGES, clock, i18n, telegram_relay, telegram_volunteers
+from bot.handoff import relay
 from bot.i18n import _
 from bot.ratelimit import RateLimiter
+from bot.store.database import session_scope
 
 logger = logging.getLogger(__name__)
 MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback_data
@@ -66,12 +68,24 @@ def build_application(bot, token: str, base_url: str | None = None, settings=Non
     application = builder.build()
     limiter = RateLimiter()
 
-    async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    async def allowed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
         chat = update.effective_chat.id
-        if not limiter.allow(chat):
-            if limiter.first_refusal(chat):
-                notice = "\n\n".join(i18n.for_display(lang, i18n.gettext(lang, SLOW_DOWN)) for lang in LANGUAGES)
-                await context.bot.send_message(chat, notice)
+        if limiter.allow(chat):
+            return True
+        if limiter.first_refusal(chat):
+            notice = "\n\n".join(i18n.for_display(lang, i18n.gettext(lang, SLOW_DOWN)) for lang in LANGUAGES)
+            await context.bot.send_message(chat, notice)
+        return False
+
+    async def relayed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+        """True when a relay (or a linked volunteer's chat) took the message."""
+        if settings is None:
+            return False
+        return (await telegram_relay.pass_on(update, context, bot, settings)
+                or await telegram_relay.outside_relay(update, settings))
+
+    async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, checked: bool = False) -> None:
+        if not checked and not await allowed(update, context):
             return
         for message in await bot.handle(sender_id(update), text, channel="telegram"):
             if message.get("text"):
@@ -82,6 +96,9 @@ def build_application(bot, token: str, base_url: str | None = None, settings=Non
                 )
 
     async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if context.args and settings is not None and context.args[0].startswith(relay.LINK_PREFIX):
+            await link_resident(update, context, context.args[0])  # from the web chat's t.me link
+            return
         if context.args and settings is not None:  # /start CODE: a volunteer's invite
             await telegram_volunteers.link(update, context.args[0], settings)
             return
@@ -90,27 +107,61 @@ def build_application(bot, token: str, base_url: str | None = None, settings=Non
                    for lang in LANGUAGES]
         await context.bot.send_message(update.effective_chat.id, text, reply_markup=keyboard(choices))
 
+    async def link_resident(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) -> None:
+        chat = update.effective_chat.id
+        with session_scope(settings.database_url) as session:
+            referral = relay.redeem_link_code(session, code, chat, clock.now())
+            language, number = (referral.language, referral.id) if referral else (None, None)
+        if referral is None:  # we do not know their language yet: all four
+            text = "\n\n".join(bot.agent.nlg.render("utter_handoff_telegram_link_invalid", lang, {})["text"]
+                               for lang in LANGUAGES)
+        else:
+            await bot.set_language(sender_id(update), language)
+            text = bot.agent.nlg.render("utter_handoff_telegram_linked", language, {"id": number})["text"]
+        await context.bot.send_message(chat, text)
+        await bot.deliver()  # news that waited for the web chat now goes here
+
     async def on_stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        # A conversation with a volunteer ends first, then the request is cancelled.
+        if settings is not None:
+            await telegram_relay.end(context, bot, settings, update.effective_chat.id)
         await reply(update, context, "/cancel_request")
 
     async def on_forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if settings is not None:
+            await telegram_relay.end(context, bot, settings, update.effective_chat.id)
         await reply(update, context, "/forget_me")
 
+    async def on_end(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/einde: ends a relay; outside one it is just a word for the bot."""
+        if not (settings is not None and await telegram_relay.end(context, bot, settings, update.effective_chat.id)):
+            await reply(update, context, update.effective_message.text.lstrip("/"))
+
+    async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str) -> None:
+        if await allowed(update, context) and not await relayed(update, context):
+            await reply(update, context, payload, checked=True)
+
     async def on_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await reply(update, context, "/sent_voice")
+        await non_text(update, context, "/sent_voice")
 
     async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await reply(update, context, "/sent_media")
+        await non_text(update, context, "/sent_media")
 
     async def on_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         # Only that something was shared goes on; the location or contact itself is dropped.
-        await reply(update, context, "/sent_location")
+        await non_text(update, context, "/sent_location")
 
     async def on_referral_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await telegram_volunteers.on_referral_button(update, context, settings)
 
     async def on_mine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await telegram_volunteers.on_mine(update, context, settings)
+
+    async def on_availability(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await telegram_volunteers.on_availability(update, context, settings)
+
+    async def on_relay_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await telegram_relay.on_button(update, context, bot, settings)
 
     async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         # "/taal tr" switches at once; "/taal" alone shows the language buttons.
@@ -122,7 +173,8 @@ def build_application(bot, token: str, base_url: str | None = None, settings=Non
         await reply(update, context, payload)
 
     async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await reply(update, context, update.effective_message.text)
+        if await allowed(update, context) and not await relayed(update, context):
+            await reply(update, context, update.effective_message.text, checked=True)
 
     async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -137,6 +189,7 @@ def build_application(bot, token: str, base_url: str | None = None, settings=Non
     application.add_handler(CommandHandler(LANGUAGE_COMMANDS, on_language))
     application.add_handler(CommandHandler(STOP_COMMANDS, on_stop))
     application.add_handler(CommandHandler(FORGET_COMMANDS, on_forget))
+    application.add_handler(CommandHandler(telegram_relay.END_COMMANDS, on_end))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
     application.add_handler(MessageHandler(filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE, on_voice))
     application.add_handler(MessageHandler(
@@ -145,6 +198,8 @@ def build_application(bot, token: str, base_url: str | None = None, settings=Non
     application.add_handler(CallbackQueryHandler(on_button, pattern=r"^/"))
     if settings is not None:
         application.add_handler(CommandHandler("mijn", on_mine))
+        application.add_handler(CommandHandler(telegram_volunteers.AVAILABILITY_COMMANDS, on_availability))
+        application.add_handler(CallbackQueryHandler(on_relay_button, pattern=telegram_relay.RELAY_BUTTON))
         application.add_handler(CallbackQueryHandler(on_referral_button, pattern=REFERRAL_BUTTON))
     application.add_error_handler(on_error)
     return application

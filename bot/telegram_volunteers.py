@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import LANGUAGES, clock, i18n
-from bot.handoff import accounts, outbox, referrals
+from bot.handoff import accounts, availability, outbox, referrals
 from bot.i18n import _
 from bot.settings import Settings
 from bot.store.database import session_scope
@@ -42,6 +42,14 @@ NOT_LINKED = _("Dit Telegram-account is niet gekoppeld aan een vrijwilliger of m
 LINKED = _("Welkom, {name}. Hier krijg je aanvragen van bewoners. Met /mijn zie je je open aanvragen.")
 BAD_INVITE = _("Deze code werkt niet (meer). Vraag je coördinator om een nieuwe.")
 NONE_OPEN = _("Je hebt geen open aanvragen.")
+START_RELAY = _("Chat starten")
+AVAILABILITY = _("Je vaste tijden: {weekly}\nNu extra beschikbaar tot: {until}\n\nAanpassen:\n/beschikbaar tot 22:00\n/beschikbaar ma-vr 18:00-22:00; za 10:00-14:00\n/beschikbaar uit")
+ON_CALL_SET = _("Genoteerd: je bent beschikbaar tot {until}.")
+ON_CALL_OFF = _("Genoteerd: je bent nu niet meer extra beschikbaar. Je vaste tijden blijven.")
+WEEKLY_SET = _("Genoteerd: je vaste tijden zijn nu {weekly}.")
+AVAILABILITY_NOT_UNDERSTOOD = _("Dat begrijp ik niet. Schrijf bijvoorbeeld /beschikbaar tot 22:00, of /beschikbaar ma-vr 18:00-22:00, of /beschikbaar uit.")
+# /beschikbaar in Dutch, /musait (tr), /mutah (ar, متاح), /disponibel (pap).
+AVAILABILITY_COMMANDS = ["beschikbaar", "musait", "mutah", "disponibel"]
 OPEN_LIST = _("Je open aanvragen:")
 
 
@@ -84,8 +92,10 @@ def offer_buttons(language: str, referral_id: int) -> InlineKeyboardMarkup:
     return buttons(language, (ACCEPT, f"offer:accept:{referral_id}"), (DECLINE, f"offer:decline:{referral_id}"))
 
 
-def follow_up_buttons(language: str, referral_id: int) -> InlineKeyboardMarkup:
-    return buttons(language, (CONTACTED, f"ref:contacted:{referral_id}"), (CLOSE, f"ref:close:{referral_id}"))
+def follow_up_buttons(language: str, referral_id: int, in_chat: bool = False) -> InlineKeyboardMarkup:
+    """After accepting; "Chat starten" when the resident wants to be contacted in the chat."""
+    chat = [(START_RELAY, f"relay:start:{referral_id}")] if in_chat else []
+    return buttons(language, *chat, (CONTACTED, f"ref:contacted:{referral_id}"), (CLOSE, f"ref:close:{referral_id}"))
 
 
 class TelegramDelivery:
@@ -163,7 +173,8 @@ async def on_referral_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
         with session_scope(settings.database_url) as session:
             if action == "accept":
                 referral = referrals.accept(session, referral_id, person.key, now)
-                text, markup = say(language, ACCEPTED, id=referral_id, window=window_text(referral, language)), follow_up_buttons(language, referral_id)
+                text = say(language, ACCEPTED, id=referral_id, window=window_text(referral, language))
+                markup = follow_up_buttons(language, referral_id, in_chat=referral.contact_by == "chat")
             elif action == "decline":
                 referrals.decline(session, referral_id, person.key, now, settings)
                 text, markup = say(language, DECLINED, id=referral_id), None
@@ -192,3 +203,28 @@ async def on_mine(update: Update, context: ContextTypes.DEFAULT_TYPE, settings: 
         lines = [f"#{r.id} ({r.status}): {r.topic}" for r in mine]
     text = say(language, OPEN_LIST) + "\n" + "\n".join(lines) if lines else say(language, NONE_OPEN)
     await update.effective_message.reply_text(text)
+
+
+async def on_availability(update: Update, context: ContextTypes.DEFAULT_TYPE, settings: Settings) -> None:
+    """/beschikbaar [tot 22:00 | ma-vr 18:00-22:00; za 10:00-14:00 | uit]."""
+    person = linked_person(settings, update.effective_chat.id)
+    if person is None:
+        await update.effective_message.reply_text(say("nl", NOT_LINKED))
+        return
+    language, now = language_of(person), clock.now()
+    text = " ".join(context.args or [])
+    try:
+        with session_scope(settings.database_url) as session:
+            changed = availability.apply(session, person.key, text, now) if text.strip() else None
+            session.flush()
+            weekly, until = availability.describe(session, person.key, now)
+    except availability.NotUnderstood:
+        await update.effective_message.reply_text(say(language, AVAILABILITY_NOT_UNDERSTOOD))
+        return
+    weekly_text = ", ".join(weekly) or "-"
+    until_text = i18n.format_moment(until, language, now) if until else "-"
+    reply = {None: (AVAILABILITY, {"weekly": weekly_text, "until": until_text}),
+             "on_call": (ON_CALL_SET, {"until": until_text}),
+             "off": (ON_CALL_OFF, {}),
+             "weekly": (WEEKLY_SET, {"weekly": weekly_text})}[changed]
+    await update.effective_message.reply_text(say(language, reply[0], **reply[1]))

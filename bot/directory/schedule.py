@@ -56,6 +56,16 @@ def first_moment(windows: Iterable, start: datetime, end: datetime) -> datetime 
     return None
 
 
+def first_free(windows: Iterable, on_call: Tuple[datetime | None, datetime | None],
+               start: datetime, end: datetime) -> datetime | None:
+    """Like first_moment, with a one-off on-call interval (from, until) on top of the windows."""
+    moments = [first_moment(windows, start, end)]
+    opens, closes = on_call
+    if opens is not None and closes is not None and opens < end and closes > start:
+        moments.append(max(opens, start))
+    return min((m for m in moments if m is not None), default=None)
+
+
 def next_opening(windows: Iterable, moment: datetime, horizon_days: int = 14) -> datetime | None:
     """When the windows open next after `moment` (now, when open now)."""
     return first_moment(windows, moment, moment + timedelta(days=horizon_days))

@@ -18,7 +18,15 @@ from sqlalchemy.orm import Session, selectinload
 from bot.clock import AMSTERDAM
 from bot.directory import schedule
 from bot.directory.windows import Window
-from bot.store.tables import Contact, Organisation, Referral, Schedule, Volunteer, volunteer_teams
+from bot.store.tables import (
+    Contact,
+    Organisation,
+    Referral,
+    Schedule,
+    Volunteer,
+    aware,
+    volunteer_teams,
+)
 
 OPEN_STATUSES = ("offered", "accepted", "contacted")
 
@@ -53,6 +61,11 @@ def open_handoffs(session: Session, kind: str) -> Dict[int, int]:
     return dict(rows.all())
 
 
+def on_call(record) -> Tuple[datetime | None, datetime | None]:
+    """A volunteer's or contact's "free now until" interval, as aware UTC moments."""
+    return aware(record.on_call_from), aware(record.on_call_until)
+
+
 def _windows_by_person(session: Session, column, ids: List[int], start: datetime, end: datetime) -> Dict[int, list]:
     """Weekly windows of many people at once, only of the weekdays the window touches."""
     days = {(start.astimezone(AMSTERDAM) + timedelta(days=k)).weekday()
@@ -75,7 +88,8 @@ def volunteer_candidates(
     busy = open_handoffs(session, "volunteer")
     speaks = (literal(" ") + Volunteer.languages + literal(" ")).like(f"% {language} %")
     rows = session.execute(
-        select(Volunteer.id, Volunteer.name, Organisation.name, Volunteer.languages, Volunteer.max_open_handoffs)
+        select(Volunteer.id, Volunteer.name, Organisation.name, Volunteer.languages, Volunteer.max_open_handoffs,
+               Volunteer.on_call_from, Volunteer.on_call_until)
         .join(volunteer_teams, volunteer_teams.c.volunteer_id == Volunteer.id)
         .join(Organisation, Organisation.id == Volunteer.organisation_id)
         .where(volunteer_teams.c.team_id == team_id, Volunteer.active.is_(True), speaks)
@@ -84,11 +98,12 @@ def volunteer_candidates(
     windows = _windows_by_person(session, Schedule.volunteer_id, [r[0] for r in rows], start, end)
     found = []
     first_free: Dict[tuple, datetime | None] = {}  # many people share the same windows
-    for pid, name, organisation, languages, _maximum in rows:
+    for pid, name, organisation, languages, _maximum, on_call_from, on_call_until in rows:
         key = tuple(sorted(tuple(w[1:]) for w in windows.get(pid, [])))
         if key not in first_free:
             first_free[key] = schedule.first_moment([Window(*w) for w in key], start, end)
-        available = first_free[key]
+        extra = schedule.first_free((), (aware(on_call_from), aware(on_call_until)), start, end)
+        available = min((m for m in (first_free[key], extra) if m is not None), default=None)
         if available is not None:
             found.append(Candidate("volunteer", pid, name, organisation, tuple(languages.split()),
                                    busy.get(pid, 0), available))
@@ -110,7 +125,7 @@ def contact_candidates(
     for c in contacts:
         if (language and language not in c.languages.split()) or ("contact", c.id) in exclude:
             continue
-        available = schedule.first_moment(c.availability, start, end)
+        available = schedule.first_free(c.availability, on_call(c), start, end)
         if available is not None:
             found.append(Candidate("contact", c.id, c.name, c.team.name,
                                    tuple(c.languages.split()), busy.get(c.id, 0), available))

@@ -27,6 +27,7 @@ from bot.store.tables import (
     OutboxMessage,
     Referral,
     ReferralEvent,
+    Relay,
     Volunteer,
     aware,
     utc,
@@ -269,7 +270,8 @@ def _next(session: Session, referral: Referral, now: datetime, settings: Setting
 def first_free(session: Session, referral: Referral, person: Tuple[str, int], now: datetime) -> datetime | None:
     record = session.get(PERSON_MODELS[person[0]], person[1])
     start = max(now, aware(referral.window_start))
-    return schedule.first_moment(record.availability, start, max(aware(referral.window_end), start + timedelta(days=7)))
+    end = max(aware(referral.window_end), start + timedelta(days=7))
+    return schedule.first_free(record.availability, matching.on_call(record), start, end)
 
 
 def person_name(session: Session, person: Tuple[str, int]) -> Tuple[str, str]:
@@ -299,7 +301,14 @@ def close(session: Session, referral_id: int, person: Tuple[str, int], now: date
     referral = _by_assignee(session, referral_id, person, ("accepted", "contacted"))
     referral.status, referral.updated_at, referral.ended_at = "closed", utc(now), utc(now)
     _history(session, referral, "closed", now, note or "afgerond", person)
+    _end_relays(session, referral, now, "closed")
     return referral
+
+
+def _end_relays(session: Session, referral: Referral, now: datetime, why: str) -> None:
+    """A request that ends takes its open conversation through the bot with it."""
+    session.execute(update(Relay).where(Relay.referral_id == referral.id, Relay.ended_at.is_(None))
+                    .values(ended_at=utc(now), ended_by=why).execution_options(synchronize_session=False))
 
 
 def open_for(session: Session, person: Tuple[str, int]) -> list[Referral]:
@@ -327,6 +336,7 @@ def cancel(session: Session, conversation: str, now: datetime) -> Referral | Non
     referral.status, referral.updated_at, referral.ended_at = "cancelled", utc(now), utc(now)
     referral.offer_expires_at = None
     _history(session, referral, "cancelled", now, "ingetrokken door de bewoner", person)
+    _end_relays(session, referral, now, "cancelled")
     if person:
         outbox.enqueue(
             session, key=f"referral-{referral.id}-cancelled", referral_id=referral.id,
@@ -341,6 +351,7 @@ def _delete(session: Session, which) -> int:
     ids = session.execute(select(Referral.id).where(which)).scalars().all()
     if ids:
         session.execute(delete(ReferralEvent).where(ReferralEvent.referral_id.in_(ids)))
+        session.execute(delete(Relay).where(Relay.referral_id.in_(ids)))
         session.execute(delete(OutboxMessage).where(OutboxMessage.referral_id.in_(ids)))
         session.execute(delete(Referral).where(Referral.id.in_(ids)))
     return len(ids)

@@ -120,6 +120,9 @@ class Contact(Base):
     languages = Column(String(60), nullable=False)  # ISO 639 codes, space separated
     active = Column(Boolean, nullable=False, default=True)
     telegram_chat_id = Column(String(40))
+    # "/beschikbaar tot 22:00": free now, on top of the weekly windows, until then.
+    on_call_from = Column(UTCDateTime())
+    on_call_until = Column(UTCDateTime())
     team = relationship("Team", back_populates="contacts")
     availability = relationship(
         "Schedule", primaryjoin="Schedule.contact_id == Contact.id", cascade="all, delete-orphan"
@@ -136,6 +139,8 @@ class Volunteer(Base):
     max_open_handoffs = Column(Integer, nullable=False, default=3)
     active = Column(Boolean, nullable=False, default=True)
     telegram_chat_id = Column(String(40))
+    on_call_from = Column(UTCDateTime())
+    on_call_until = Column(UTCDateTime())
     organisation = relationship("Organisation")
     teams = relationship("Team", secondary=volunteer_teams)
     availability = relationship(
@@ -189,6 +194,8 @@ class Referral(Base):
     created_at = Column(UTCDateTime(), nullable=False)
     updated_at = Column(UTCDateTime(), nullable=False)
     ended_at = Column(UTCDateTime())
+    # A web chat resident who chose Telegram: hash of the one-time code of the t.me link.
+    link_code_hash = Column(String(64), unique=True)
     team = relationship("Team")
     history = relationship(
         "ReferralEvent", order_by="ReferralEvent.id", cascade="all, delete-orphan",
@@ -249,3 +256,21 @@ class Invite(Base):
     expires_at = Column(UTCDateTime(), nullable=False)
     used_at = Column(UTCDateTime())
     __table_args__ = (UniqueConstraint("code_hash"),)
+
+
+class Relay(Base):
+    """A conversation passed through the bot between a resident and the accepted person.
+
+    Open while ended_at is empty; neither side sees the other's Telegram account.
+    """
+
+    __tablename__ = "relays"
+    id = Column(Integer, primary_key=True)
+    referral_id = Column(ForeignKey("referrals.id", ondelete="CASCADE"), nullable=False, index=True)
+    resident_chat = Column(String(40), nullable=False, index=True)
+    person_kind = Column(String(20), nullable=False)
+    person_id = Column(Integer, nullable=False)
+    person_chat = Column(String(40), nullable=False, index=True)
+    started_at = Column(UTCDateTime(), nullable=False)
+    ended_at = Column(UTCDateTime())
+    ended_by = Column(String(20))  # resident | person | cancelled

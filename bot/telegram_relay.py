@@ -1,0 +1,167 @@
+"""The relay on Telegram: the accepted volunteer and the resident talk through the bot.
+
+The volunteer taps "Chat starten" under an accepted request (only when the resident chose
+to be contacted in the chat). From then on text from either side is passed on: the
+resident sees the volunteer's first name, the volunteer sees "Bewoner #ID"; neither sees
+the other's Telegram account. The bot's own dialogue is paused (Rasa's ConversationPaused)
+and resumes when either side ends with /einde or the button; the resident is then asked
+how it went. A crisis message from the resident is still answered by the bot at once (and
+passed on, with a note to the volunteer that the emergency numbers were shown).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import clock, i18n
+from bot.handoff import accounts, referrals, relay
+from bot.i18n import _
+from bot.settings import Settings
+from bot.store.database import session_scope
+from bot.store.tables import Referral, Relay
+from bot.telegram_volunteers import buttons, follow_up_buttons, language_of, linked_person, say
+
+logger = logging.getLogger(__name__)
+
+END_COMMANDS = ["einde", "bitir", "khalas", "kaba"]  # nl, tr, ar (خلاص), pap
+END_RELAY = _("Gesprek beëindigen")
+STARTED_FOR_PERSON = _("Het gesprek over aanvraag #{id} is begonnen. Wat je hier typt, gaat naar de bewoner; de bewoner ziet alleen je voornaam. Stoppen: /einde.")
+STARTED_FOR_RESIDENT = _("{name} is nu in dit gesprek. Wat u hier schrijft, gaat naar {name}. {name} ziet uw naam en nummer van Telegram niet. Stoppen kan met /einde.")
+FROM_RESIDENT = _("Bewoner (aanvraag #{id}):")
+ENDED_FOR_PERSON = _("Het gesprek over aanvraag #{id} is afgelopen.")
+ENDED_FOR_RESIDENT = _("Het gesprek met {name} is afgelopen. Hoe ging het?")
+GOOD = _("Goed")
+NOT_GOOD = _("Niet goed")
+THANKS = _("Dank u wel. U kunt hier altijd weer een vraag stellen.")
+SAFETY_SHOWN = _("Let op: de bewoner schreef iets wat op nood lijkt en kreeg de noodnummers (112, Veilig Thuis, 113) te zien.")
+CANNOT_START = _("Een gesprek via de bot kan hier niet: de bewoner wil gebeld worden, gebruikt (nog) geen Telegram, of een van jullie is al in gesprek.")
+NO_CONVERSATION = _("Er loopt nu geen gesprek. Met /mijn zie je je aanvragen, met /beschikbaar je beschikbaarheid.")
+ONLY_TEXT = _("Alleen tekst gaat door naar de ander.")
+RELAY_BUTTON = r"^relay:(start|end|good|bad):\d+$"
+
+
+def resident_sender(chat: int | str) -> str:
+    return f"{relay.TELEGRAM_PREFIX}{chat}"
+
+
+def _first_name(session, open_relay: Relay) -> str:
+    name, _organisation = referrals.person_name(session, (open_relay.person_kind, open_relay.person_id))
+    return name.split()[0]
+
+
+def _language_of_person(session, open_relay: Relay) -> str:
+    return language_of(accounts.person_for_chat(session, open_relay.person_chat))
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE, bot, settings: Settings, referral_id: int) -> None:
+    """The volunteer tapped "Chat starten"."""
+    query = update.callback_query
+    person = linked_person(settings, update.effective_chat.id)
+    language = language_of(person)
+    try:
+        with session_scope(settings.database_url) as session:
+            if person is None:
+                raise referrals.NotAllowed("not linked")
+            opened = relay.start(session, referral_id, person.key, clock.now())
+            resident_chat, resident_language = opened.resident_chat, session.get(Referral, referral_id).language
+            name = _first_name(session, opened)
+    except referrals.NotAllowed:
+        await query.answer(say(language, CANNOT_START), show_alert=True)
+        return
+    await query.answer()
+    await bot.pause(resident_sender(resident_chat))
+    await query.edit_message_text(say(language, STARTED_FOR_PERSON, id=referral_id),
+                                  reply_markup=buttons(language, (END_RELAY, f"relay:end:{referral_id}")))
+    await context.bot.send_message(int(resident_chat), say(resident_language, STARTED_FOR_RESIDENT, name=name),
+                                   reply_markup=buttons(resident_language, (END_RELAY, f"relay:end:{referral_id}")))
+
+
+async def end(context: ContextTypes.DEFAULT_TYPE, bot, settings: Settings, chat_id: int) -> bool:
+    """/einde or the button, from either side; False when this chat has no open relay."""
+    with session_scope(settings.database_url) as session:
+        open_relay = relay.open_for_resident(session, chat_id)
+        by = "resident"
+        if open_relay is None:
+            open_relay, by = relay.open_for_person(session, chat_id), "person"
+        if open_relay is None:
+            return False
+        relay.end(session, open_relay, by, clock.now())
+        referral = session.get(Referral, open_relay.referral_id)
+        referral_id, resident_language = referral.id, referral.language
+        resident_chat, person_chat = int(open_relay.resident_chat), int(open_relay.person_chat)
+        name, person_language = _first_name(session, open_relay), _language_of_person(session, open_relay)
+    await bot.resume(resident_sender(resident_chat))
+    await context.bot.send_message(
+        resident_chat, say(resident_language, ENDED_FOR_RESIDENT, name=name),
+        reply_markup=buttons(resident_language, (GOOD, f"relay:good:{referral_id}"), (NOT_GOOD, f"relay:bad:{referral_id}")))
+    await context.bot.send_message(person_chat, say(person_language, ENDED_FOR_PERSON, id=referral_id),
+                                   reply_markup=follow_up_buttons(person_language, referral_id, in_chat=True))
+    return True
+
+
+async def feedback(update: Update, settings: Settings, referral_id: int, rating: str) -> None:
+    query = update.callback_query
+    with session_scope(settings.database_url) as session:
+        recorded = relay.feedback(session, referral_id, update.effective_chat.id, rating, clock.now())
+        language = session.get(Referral, referral_id).language if recorded else "nl"
+    await query.answer()
+    if recorded:
+        await query.edit_message_text(say(language, THANKS))
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, bot, settings: Settings) -> None:
+    """relay:start|end|good|bad:ID."""
+    _kind, action, number = update.callback_query.data.split(":")
+    if action == "start":
+        await start(update, context, bot, settings, int(number))
+    elif action == "end":
+        await update.callback_query.answer()
+        await end(context, bot, settings, update.effective_chat.id)
+    else:
+        await feedback(update, settings, int(number), "good" if action == "good" else "bad")
+
+
+async def pass_on(update: Update, context: ContextTypes.DEFAULT_TYPE, bot, settings: Settings) -> bool:
+    """Text in a chat with an open relay goes to the other side; False when there is none.
+
+    A crisis message from the resident is answered by the bot as well, in the resident's
+    language, and the volunteer is told that the emergency numbers were shown.
+    """
+    chat = update.effective_chat.id
+    message = update.effective_message
+    with session_scope(settings.database_url) as session:
+        open_relay = relay.open_for_resident(session, chat)
+        from_resident = open_relay is not None
+        if open_relay is None:
+            open_relay = relay.open_for_person(session, chat)
+        if open_relay is None:
+            return False
+        referral = session.get(Referral, open_relay.referral_id)
+        referral_id, resident_language = referral.id, referral.language
+        name, person_language = _first_name(session, open_relay), _language_of_person(session, open_relay)
+        resident_chat, person_chat = int(open_relay.resident_chat), int(open_relay.person_chat)
+    if not message.text:
+        await message.reply_text(say(resident_language if from_resident else person_language, ONLY_TEXT))
+        return True
+    if not from_resident:
+        await context.bot.send_message(resident_chat, i18n.for_display(resident_language, f"{name}: {message.text}"))
+        return True
+    await context.bot.send_message(person_chat, f"{say(person_language, FROM_RESIDENT, id=referral_id)}\n{message.text}")
+    crisis = await bot.safety_answer(resident_sender(chat), message.text, resident_language)
+    for answer in crisis:
+        await context.bot.send_message(chat, answer["text"])
+    if crisis:
+        await context.bot.send_message(person_chat, say(person_language, SAFETY_SHOWN))
+    return True
+
+
+async def outside_relay(update: Update, settings: Settings) -> bool:
+    """A linked volunteer or contact writing with no open relay gets a pointer, not the resident bot."""
+    person = linked_person(settings, update.effective_chat.id)
+    if person is None:
+        return False
+    await update.effective_message.reply_text(say(language_of(person), NO_CONVERSATION))
+    return True
