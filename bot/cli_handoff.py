@@ -119,6 +119,7 @@ def cmd_volunteers(args: argparse.Namespace) -> int:
             {"id": v.id, "code": v.code, "name": v.name, "organisation": v.organisation.name,
              "languages": v.languages.split(), "active": v.active, "teams": sorted(t.code for t in v.teams),
              "availability": [format_window(w) for w in sorted(v.availability, key=lambda w: (w.weekday, w.start_minute))],
+             "on_call_until": aware(v.on_call_until).isoformat() if v.on_call_until else None,
              "open_handoffs": busy.get(v.id, 0), "max_open_handoffs": v.max_open_handoffs}
             for v in volunteers
         ]

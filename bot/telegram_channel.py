@@ -4,7 +4,9 @@ Residents: /start, free text through the bot, Rasa buttons as inline keyboards, 
 switch language, /stop to cancel a request, /vergeet to erase their data; voice notes,
 photos, stickers, files, locations and contacts get a kind answer and are never stored.
 Volunteers and contacts (bot/telegram_volunteers.py): `/start CODE` links the account,
-offers arrive with Accept / Decline, /mijn lists their open requests.
+offers arrive with Accept / Decline, /mijn lists their open requests, /beschikbaar sets
+their availability. The relay (bot/telegram_relay.py) passes text between a resident and
+the accepted person; /einde ends it. `/start r_CODE` moves a web chat request here.
 
 Started by `wijkbrug serve` when TELEGRAM_BOT_TOKEN is set; TELEGRAM_BASE_URL points it at
 another Bot API server (a local one in tests).

@@ -106,6 +106,13 @@ def wijkbrug_server(args: list[str], env: dict, log: Path, health_url: str):
                 os.killpg(process.pid, signal.SIGKILL)
 
 
+def wijkbrug_cli(env: dict, *args: str) -> str:
+    """Runs a `wijkbrug` command; returns its output (and fails the test on an error)."""
+    result = subprocess.run([*WIJKBRUG, *args], capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
 @pytest.fixture(scope="module")
 def telegram():
     """A local fake of the Telegram Bot API over HTTP, for one test module."""

@@ -93,8 +93,10 @@ class FakeTelegram:
         if method == "getUpdates":
             return self._take_updates(params)
         if method in ("sendMessage", "editMessageText"):
+            message_id = int(params["message_id"]) if method == "editMessageText" else next(self._message_ids)
+            params["sent_message_id"] = message_id  # what the bot got back (kept in self.calls)
             return {
-                "message_id": next(self._message_ids),
+                "message_id": message_id,
                 "date": int(time.time()),
                 "chat": {"id": int(params["chat_id"]), "type": "private"},
                 "text": params.get("text", ""),
@@ -190,3 +192,14 @@ class FakeTelegram:
                 if time.monotonic() >= deadline:
                     raise TimeoutError(f"no {count}x {method} within {seconds} s: {self.calls}")
                 self._lock.wait(deadline - time.monotonic())
+
+
+def exchange(telegram: FakeTelegram, chat: int, action, *args, replies: int = 1) -> list[dict]:
+    """Does something as a user and returns the bot's next `replies` messages to that chat."""
+    before = len(telegram.sent_to(chat))
+    action(chat, *args)
+    deadline = time.monotonic() + 60
+    while len(telegram.sent_to(chat)) < before + replies:
+        assert time.monotonic() < deadline, telegram.sent_to(chat)[before:]
+        time.sleep(0.05)
+    return telegram.sent_to(chat)[before:before + replies]

@@ -299,3 +299,32 @@ def test_before_nine_on_a_weekday_opens_the_same_day():
     early = clock.parse_iso("2026-11-24T07:15")
     assert next_opening(early) == clock.parse_iso("2026-11-24T09:00")
     assert hours_until(early, next_opening(early)) == 2
+
+
+def on_channel(t, channel):
+    t.events[-1]["input_channel"] = channel
+    return t
+
+
+@pytest.mark.parametrize("bot_username, buttons, chat_becomes", [
+    ("wijkbrug_bot", ['/inform{"handoff_channel": "phone"}', '/inform{"handoff_channel": "telegram"}'], "telegram"),
+    ("", ['/inform{"handoff_channel": "phone"}'], None),
+])
+def test_web_chat_offers_a_call_or_telegram_never_this_chat(monkeypatch, bot_username, buttons, chat_becomes):
+    from actions.handoff import ActionAskHandoffChannel
+
+    monkeypatch.setenv("TELEGRAM_BOT_USERNAME", bot_username)
+    web = on_channel(tracker(slots={"language": "ar"}), "rest")
+    dispatcher, _events = run(ActionAskHandoffChannel(), web)
+    [asked] = dispatcher.messages
+    assert asked["response"] == "utter_ask_handoff_channel_web"
+    extra = [b["payload"] for b in asked["buttons"]]
+    assert ['/inform{"handoff_channel": "phone"}', *extra] == buttons  # the phone button is in the response
+    if extra:
+        assert asked["buttons"][0]["title"] == i18n.gettext("ar", "Chatten via Telegram")
+    typed_chat = on_channel(tracker("chat", "inform", slots={"language": "nl"}), "rest")
+    assert validate(FORM.validate_handoff_channel, "chat", typed_chat)[0] == {"handoff_channel": chat_becomes}
+    on_telegram = on_channel(tracker("chat", "inform", slots={"language": "nl"}), "telegram")
+    assert validate(FORM.validate_handoff_channel, "chat", on_telegram)[0] == {"handoff_channel": "chat"}
+    dispatcher, _events = run(ActionAskHandoffChannel(), on_channel(tracker(), "telegram"))
+    assert dispatcher.messages[0]["response"] == "utter_ask_handoff_channel"

@@ -8,8 +8,6 @@ to the next person; non-text messages get a kind answer and are not kept.
 
 import json
 import re
-import subprocess
-import sys
 import time
 
 import pytest
@@ -17,6 +15,8 @@ import pytest
 from bot import i18n
 from bot.telegram_volunteers import ACCEPTED, LINKED, NOT_LINKED
 from tests.conftest import free_port, wijkbrug_server
+from tests.conftest import wijkbrug_cli as wijkbrug
+from tests.fake_telegram import exchange
 
 FRIDAY_EVENING = "2026-11-27T19:30"  # Emre (Turkish, Feijenoord) is free from 18:00
 VOLUNTEER, STRANGER, RESIDENT, SECOND_RESIDENT, OTHER = 5001, 5002, 6001, 6002, 6003
@@ -38,24 +38,6 @@ def server(env, model_paths, tmp_path_factory):
     run_env.pop("ACTION_SERVER_URL", None)
     with wijkbrug_server(["run", "--now", FRIDAY_EVENING], run_env, log, f"http://127.0.0.1:{port}/health"):
         yield log
-
-
-def wijkbrug(env, *args):
-    result = subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True,
-                            env=env, timeout=300)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
-
-
-def exchange(telegram, chat, action, *args, replies=1):
-    """Does something as a user and returns the bot's next `replies` messages to that chat."""
-    before = len(telegram.sent_to(chat))
-    action(chat, *args)
-    deadline = time.monotonic() + 60
-    while len(telegram.sent_to(chat)) < before + replies:
-        assert time.monotonic() < deadline, telegram.sent_to(chat)[before:]
-        time.sleep(0.05)
-    return telegram.sent_to(chat)[before:before + replies]
 
 
 def tr(text, **values):

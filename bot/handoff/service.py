@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from datetime import datetime
 
 from bot import clock
@@ -12,7 +13,8 @@ from bot.settings import Settings
 from bot.store.database import session_scope
 
 logger = logging.getLogger(__name__)
-INTERVAL_SECONDS = 20
+# How often offers are checked for expiry and due notifications sent (a test sets it low).
+INTERVAL_SECONDS = float(os.environ.get("WIJKBRUG_HOUSEKEEPING_SECONDS", "20"))
 
 
 def default_delivery(settings: Settings) -> outbox.Delivery:
