@@ -10,7 +10,6 @@ import re
 import sqlite3
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -250,7 +249,3 @@ def test_residents_on_telegram_in_their_language(server, telegram, language, cha
     payloads = [row[0]["callback_data"] for m in menu for row in (m.get("reply_markup") or {}).get("inline_keyboard", [])]
     assert {f'/choose_language{{"language": "{code}"}}' for code in ("nl", "tr", "ar", "pap")} <= set(payloads), menu
 
-
-def test_conversation_state_is_kept_on_disk(server, env):
-    assert Path(env["TRACKER_STORE_URL"].removeprefix("sqlite:///")).exists()
-    assert "pause" in tracker_event_types(env, f"tg-{RESIDENT}")
