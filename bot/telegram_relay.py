@@ -82,13 +82,10 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE, bot, setting
 async def end(context: ContextTypes.DEFAULT_TYPE, bot, settings: Settings, chat_id: int) -> bool:
     """/einde or the button, from either side; False when this chat has no open relay."""
     with session_scope(settings.database_url) as session:
-        open_relay = relay.open_for_resident(session, chat_id)
-        by = "resident"
-        if open_relay is None:
-            open_relay, by = relay.open_for_person(session, chat_id), "person"
+        open_relay, from_resident = relay.open_for_chat(session, chat_id)
         if open_relay is None:
             return False
-        relay.end(session, open_relay, by, clock.now())
+        relay.end(session, open_relay, "resident" if from_resident else "person", clock.now())
         referral = session.get(Referral, open_relay.referral_id)
         referral_id, resident_language = referral.id, referral.language
         resident_chat, person_chat = int(open_relay.resident_chat), int(open_relay.person_chat)
@@ -133,10 +130,7 @@ async def pass_on(update: Update, context: ContextTypes.DEFAULT_TYPE, bot, setti
     chat = update.effective_chat.id
     message = update.effective_message
     with session_scope(settings.database_url) as session:
-        open_relay = relay.open_for_resident(session, chat)
-        from_resident = open_relay is not None
-        if open_relay is None:
-            open_relay = relay.open_for_person(session, chat)
+        open_relay, from_resident = relay.open_for_chat(session, chat)
         if open_relay is None:
             return False
         referral = session.get(Referral, open_relay.referral_id)

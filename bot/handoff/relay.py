@@ -61,6 +61,14 @@ def open_for_person(session: Session, chat: int | str) -> Relay | None:
     return _open(session, Relay.person_chat, str(chat))
 
 
+def open_for_chat(session: Session, chat: int | str) -> Tuple[Relay | None, bool]:
+    """The open relay a chat is in, and whether the chat is the resident's side."""
+    as_resident = open_for_resident(session, chat)
+    if as_resident is not None:
+        return as_resident, True
+    return open_for_person(session, chat), False
+
+
 def end(session: Session, relay: Relay, by: str, now: datetime) -> None:
     relay.ended_at, relay.ended_by = utc(now), by
     referral = session.get(Referral, relay.referral_id)
