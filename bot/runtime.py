@@ -132,6 +132,13 @@ class Bot:
 
         await self._log_event(sender, ConversationResumed())
 
+    async def resume_if_paused(self, sender: str) -> None:
+        """A relay that ended without /einde (the volunteer closed the request): the
+        dialogue must not stay paused, or the resident would get no answer at all."""
+        tracker = await self.agent.tracker_store.retrieve(sender)
+        if tracker is not None and tracker.is_paused():
+            await self.resume(sender)
+
     async def set_language(self, sender: str, language: str) -> None:
         """The resident's language is known already (a request moved from the web chat)."""
         from rasa.shared.core.events import SlotSet

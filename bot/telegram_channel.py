@@ -83,8 +83,10 @@ def build_application(bot, token: str, base_url: str | None = None, settings=Non
         """True when a relay (or a linked volunteer's chat) took the message."""
         if settings is None:
             return False
-        return (await telegram_relay.pass_on(update, context, bot, settings)
-                or await telegram_relay.outside_relay(update, settings))
+        if await telegram_relay.pass_on(update, context, bot, settings) or await telegram_relay.outside_relay(update, settings):
+            return True
+        await bot.resume_if_paused(sender_id(update))
+        return False
 
     async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, checked: bool = False) -> None:
         if not checked and not await allowed(update, context):

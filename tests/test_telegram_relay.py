@@ -219,6 +219,21 @@ def test_web_chat_resident_moves_to_telegram(server, volunteer, telegram, env):
     assert i18n.gettext("tr", DUTCH["utter_handoff_telegram_link_invalid"]) in again["text"]  # one time only
 
 
+def test_a_request_closed_during_a_relay_gives_the_resident_the_bot_back(volunteer, telegram, env):
+    chat = LATE_RESIDENT + 10
+    offer = offer_for_telegram_resident(telegram, chat, "çocuğumun okulu ile sorun var")
+    referral_id = int(offer["reply_markup"]["inline_keyboard"][0][0]["callback_data"].split(":")[2])
+    exchange(telegram, VOLUNTEER, telegram.user_taps, f"offer:accept:{referral_id}")
+    before = len(telegram.sent_to(chat))
+    exchange(telegram, VOLUNTEER, telegram.user_taps, f"relay:start:{referral_id}")
+    wait_until(lambda: any(m["text"] == text("tr", STARTED_FOR_RESIDENT, name="Emre")
+                           for m in telegram.sent_to(chat)[before:]))
+    exchange(telegram, VOLUNTEER, telegram.user_taps, f"ref:close:{referral_id}")  # no /einde first
+    [answer] = exchange(telegram, chat, telegram.user_says, "kocam beni dövüyor")
+    assert answer["text"] == text("tr", DUTCH["utter_domestic_violence"])  # the dialogue, not silence
+    assert tracker_event_types(env, f"tg-{chat}")[-1] != "pause"
+
+
 def test_an_unanswered_offer_expires_and_its_message_changes(volunteer, telegram, env, clock_file):
     offer = offer_for_telegram_resident(telegram, LATE_RESIDENT, "elektrik faturası çok yüksek")
     referral_id = int(offer["reply_markup"]["inline_keyboard"][0][0]["callback_data"].split(":")[2])
