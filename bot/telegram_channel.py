@@ -91,6 +91,8 @@ def build_application(bot, token: str, base_url: str | None = None, settings=Non
     async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, checked: bool = False) -> None:
         if not checked and not await allowed(update, context):
             return
+        if settings is not None and await telegram_relay.remind(update, settings):
+            return  # the dialogue is paused while a volunteer talks with the resident
         for message in await bot.handle(sender_id(update), text, channel="telegram"):
             if message.get("text"):
                 await context.bot.send_message(

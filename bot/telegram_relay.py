@@ -152,6 +152,19 @@ async def pass_on(update: Update, context: ContextTypes.DEFAULT_TYPE, bot, setti
     return True
 
 
+async def remind(update: Update, settings: Settings) -> bool:
+    """A resident in a relay who taps a button or sends a command the paused dialogue would
+    not answer: they are reminded who they are talking to and how to stop. False if not in one."""
+    with session_scope(settings.database_url) as session:
+        open_relay = relay.open_for_resident(session, update.effective_chat.id)
+        if open_relay is None:
+            return False
+        language = session.get(Referral, open_relay.referral_id).language
+        name = _first_name(session, open_relay)
+    await update.effective_message.reply_text(say(language, STARTED_FOR_RESIDENT, name=name))
+    return True
+
+
 async def outside_relay(update: Update, settings: Settings) -> bool:
     """A linked volunteer or contact writing with no open relay gets a pointer, not the resident bot."""
     person = linked_person(settings, update.effective_chat.id)

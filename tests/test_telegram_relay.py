@@ -154,6 +154,10 @@ def test_relay_passes_text_both_ways_without_revealing_the_resident(volunteer, t
     seen_by_volunteer = " ".join(m["text"] for m in telegram.sent_to(VOLUNTEER))
     assert "Ayşe" not in seen_by_volunteer and "Yılmaz" not in seen_by_volunteer and str(RESIDENT) not in seen_by_volunteer
 
+    # A button or /taal would reach the paused dialogue: a reminder instead of silence.
+    [reminder] = exchange(telegram, RESIDENT, telegram.user_taps, "/help_topics")
+    assert reminder["text"] == text("tr", STARTED_FOR_RESIDENT, name="Emre")
+
     # The resident ends it (/bitir is /einde in Turkish): both told, "how did it go?".
     volunteer_before = len(telegram.sent_to(VOLUNTEER))
     [ended] = exchange(telegram, RESIDENT, telegram.user_says, "/bitir")
@@ -223,7 +227,9 @@ def test_a_request_closed_during_a_relay_gives_the_resident_the_bot_back(volunte
     chat = LATE_RESIDENT + 10
     offer = offer_for_telegram_resident(telegram, chat, "çocuğumun okulu ile sorun var")
     referral_id = int(offer["reply_markup"]["inline_keyboard"][0][0]["callback_data"].split(":")[2])
+    before = len(telegram.sent_to(chat))
     exchange(telegram, VOLUNTEER, telegram.user_taps, f"offer:accept:{referral_id}")
+    assert "Emre" in next_to(telegram, chat, before)["text"]  # the news of the accept, pushed
     before = len(telegram.sent_to(chat))
     exchange(telegram, VOLUNTEER, telegram.user_taps, f"relay:start:{referral_id}")
     wait_until(lambda: any(m["text"] == text("tr", STARTED_FOR_RESIDENT, name="Emre")
