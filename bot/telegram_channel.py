@@ -29,7 +29,7 @@ from telegram.ext import (
 )
 
 from bot import LANGUAGES, clock, i18n, telegram_relay, telegram_volunteers
-from bot.handoff import relay
+from bot.handoff import outbox, relay
 from bot.i18n import _
 from bot.ratelimit import RateLimiter
 from bot.store.database import session_scope
@@ -49,7 +49,7 @@ REFERRAL_BUTTON = r"^(offer:(accept|decline)|ref:(contacted|close)):\d+$"
 
 
 def sender_id(update: Update) -> str:
-    return f"tg-{update.effective_chat.id}"
+    return outbox.telegram_conversation(update.effective_chat.id)
 
 
 def keyboard(buttons: List[Dict[str, Any]]) -> InlineKeyboardMarkup | None:
@@ -88,11 +88,17 @@ def build_application(bot, token: str, base_url: str | None = None, settings=Non
         await bot.resume_if_paused(sender_id(update))
         return False
 
-    async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, checked: bool = False) -> None:
-        if not checked and not await allowed(update, context):
+    async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+        """A command or button for the dialogue: rate-limited, and while the resident is in a
+        relay (dialogue paused) a reminder of it instead."""
+        if not await allowed(update, context):
             return
         if settings is not None and await telegram_relay.remind(update, settings):
-            return  # the dialogue is paused while a volunteer talks with the resident
+            return
+        await answer(update, context, text)
+
+    async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+        """The dialogue's answer to one message, sent with its buttons as an inline keyboard."""
         for message in await bot.handle(sender_id(update), text, channel="telegram"):
             if message.get("text"):
                 await context.bot.send_message(
@@ -145,7 +151,7 @@ def build_application(bot, token: str, base_url: str | None = None, settings=Non
 
     async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str) -> None:
         if await allowed(update, context) and not await relayed(update, context):
-            await reply(update, context, payload, checked=True)
+            await answer(update, context, payload)
 
     async def on_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await non_text(update, context, "/sent_voice")
@@ -180,7 +186,7 @@ def build_application(bot, token: str, base_url: str | None = None, settings=Non
 
     async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if await allowed(update, context) and not await relayed(update, context):
-            await reply(update, context, update.effective_message.text, checked=True)
+            await answer(update, context, update.effective_message.text)
 
     async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query

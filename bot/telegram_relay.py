@@ -12,12 +12,14 @@ passed on, with a note to the volunteer that the emergency numbers were shown).
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import clock, i18n
 from bot.handoff import accounts, referrals, relay
+from bot.handoff.outbox import telegram_conversation
 from bot.i18n import _
 from bot.settings import Settings
 from bot.store.database import session_scope
@@ -43,17 +45,27 @@ ONLY_TEXT = _("Alleen tekst gaat door naar de ander.")
 RELAY_BUTTON = r"^relay:(start|end|good|bad):\d+$"
 
 
-def resident_sender(chat: int | str) -> str:
-    return f"{relay.TELEGRAM_PREFIX}{chat}"
+@dataclass(frozen=True)
+class Sides:
+    """The two ends of a relay, read once: where to write and in which language."""
+
+    referral_id: int
+    resident_chat: int
+    resident_language: str
+    person_chat: int
+    person_language: str
+    name: str  # the person's first name, all the resident sees of them
 
 
-def _first_name(session, open_relay: Relay) -> str:
+def sides(session, open_relay: Relay) -> Sides:
     name, _organisation = referrals.person_name(session, (open_relay.person_kind, open_relay.person_id))
-    return name.split()[0]
-
-
-def _language_of_person(session, open_relay: Relay) -> str:
-    return language_of(accounts.person_for_chat(session, open_relay.person_chat))
+    return Sides(
+        referral_id=open_relay.referral_id, resident_chat=int(open_relay.resident_chat),
+        resident_language=session.get(Referral, open_relay.referral_id).language,
+        person_chat=int(open_relay.person_chat),
+        person_language=language_of(accounts.person_for_chat(session, open_relay.person_chat)),
+        name=name.split()[0],
+    )
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE, bot, settings: Settings, referral_id: int) -> None:
@@ -65,18 +77,16 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE, bot, setting
         with session_scope(settings.database_url) as session:
             if person is None:
                 raise referrals.NotAllowed("not linked")
-            opened = relay.start(session, referral_id, person.key, clock.now())
-            resident_chat, resident_language = opened.resident_chat, session.get(Referral, referral_id).language
-            name = _first_name(session, opened)
+            two = sides(session, relay.start(session, referral_id, person.key, clock.now()))
     except referrals.NotAllowed:
         await query.answer(say(language, CANNOT_START), show_alert=True)
         return
     await query.answer()
-    await bot.pause(resident_sender(resident_chat))
+    await bot.pause(telegram_conversation(two.resident_chat))
     await query.edit_message_text(say(language, STARTED_FOR_PERSON, id=referral_id),
                                   reply_markup=buttons(language, (END_RELAY, f"relay:end:{referral_id}")))
-    await context.bot.send_message(int(resident_chat), say(resident_language, STARTED_FOR_RESIDENT, name=name),
-                                   reply_markup=buttons(resident_language, (END_RELAY, f"relay:end:{referral_id}")))
+    await context.bot.send_message(two.resident_chat, say(two.resident_language, STARTED_FOR_RESIDENT, name=two.name),
+                                   reply_markup=buttons(two.resident_language, (END_RELAY, f"relay:end:{referral_id}")))
 
 
 async def end(context: ContextTypes.DEFAULT_TYPE, bot, settings: Settings, chat_id: int) -> bool:
@@ -86,16 +96,14 @@ async def end(context: ContextTypes.DEFAULT_TYPE, bot, settings: Settings, chat_
         if open_relay is None:
             return False
         relay.end(session, open_relay, "resident" if from_resident else "person", clock.now())
-        referral = session.get(Referral, open_relay.referral_id)
-        referral_id, resident_language = referral.id, referral.language
-        resident_chat, person_chat = int(open_relay.resident_chat), int(open_relay.person_chat)
-        name, person_language = _first_name(session, open_relay), _language_of_person(session, open_relay)
-    await bot.resume(resident_sender(resident_chat))
+        two = sides(session, open_relay)
+    number = two.referral_id
+    await bot.resume(telegram_conversation(two.resident_chat))
     await context.bot.send_message(
-        resident_chat, say(resident_language, ENDED_FOR_RESIDENT, name=name),
-        reply_markup=buttons(resident_language, (GOOD, f"relay:good:{referral_id}"), (NOT_GOOD, f"relay:bad:{referral_id}")))
-    await context.bot.send_message(person_chat, say(person_language, ENDED_FOR_PERSON, id=referral_id),
-                                   reply_markup=follow_up_buttons(person_language, referral_id, in_chat=True))
+        two.resident_chat, say(two.resident_language, ENDED_FOR_RESIDENT, name=two.name),
+        reply_markup=buttons(two.resident_language, (GOOD, f"relay:good:{number}"), (NOT_GOOD, f"relay:bad:{number}")))
+    await context.bot.send_message(two.person_chat, say(two.person_language, ENDED_FOR_PERSON, id=number),
+                                   reply_markup=follow_up_buttons(two.person_language, number, in_chat=True))
     return True
 
 
@@ -133,22 +141,19 @@ async def pass_on(update: Update, context: ContextTypes.DEFAULT_TYPE, bot, setti
         open_relay, from_resident = relay.open_for_chat(session, chat)
         if open_relay is None:
             return False
-        referral = session.get(Referral, open_relay.referral_id)
-        referral_id, resident_language = referral.id, referral.language
-        name, person_language = _first_name(session, open_relay), _language_of_person(session, open_relay)
-        resident_chat, person_chat = int(open_relay.resident_chat), int(open_relay.person_chat)
+        two = sides(session, open_relay)
     if not message.text:
-        await message.reply_text(say(resident_language if from_resident else person_language, ONLY_TEXT))
+        await message.reply_text(say(two.resident_language if from_resident else two.person_language, ONLY_TEXT))
         return True
     if not from_resident:
-        await context.bot.send_message(resident_chat, i18n.for_display(resident_language, f"{name}: {message.text}"))
+        await context.bot.send_message(two.resident_chat, i18n.for_display(two.resident_language, f"{two.name}: {message.text}"))
         return True
-    await context.bot.send_message(person_chat, f"{say(person_language, FROM_RESIDENT, id=referral_id)}\n{message.text}")
-    crisis = await bot.safety_answer(resident_sender(chat), message.text, resident_language)
+    await context.bot.send_message(two.person_chat, f"{say(two.person_language, FROM_RESIDENT, id=two.referral_id)}\n{message.text}")
+    crisis = await bot.safety_answer(telegram_conversation(chat), message.text, two.resident_language)
     for answer in crisis:
         await context.bot.send_message(chat, answer["text"])
     if crisis:
-        await context.bot.send_message(person_chat, say(person_language, SAFETY_SHOWN))
+        await context.bot.send_message(two.person_chat, say(two.person_language, SAFETY_SHOWN))
     return True
 
 
@@ -159,9 +164,8 @@ async def remind(update: Update, settings: Settings) -> bool:
         open_relay = relay.open_for_resident(session, update.effective_chat.id)
         if open_relay is None:
             return False
-        language = session.get(Referral, open_relay.referral_id).language
-        name = _first_name(session, open_relay)
-    await update.effective_message.reply_text(say(language, STARTED_FOR_RESIDENT, name=name))
+        two = sides(session, open_relay)
+    await update.effective_message.reply_text(say(two.resident_language, STARTED_FOR_RESIDENT, name=two.name))
     return True
 
 

@@ -113,7 +113,7 @@ class TelegramDelivery:
         if recipient == "resident":
             payload = notification["payload"]
             text = self.render_resident(payload["response"], payload["language"], payload["variables"])
-            chat = int(notification["recipient_id"].removeprefix("tg-"))
+            chat = int(notification["recipient_id"].removeprefix(outbox.TELEGRAM_PREFIX))
             sent = await bot.send_message(chat, text)
             return f"{chat}:{sent.message_id}"
         if recipient not in ("volunteer", "contact"):

@@ -56,13 +56,18 @@ def first_moment(windows: Iterable, start: datetime, end: datetime) -> datetime 
     return None
 
 
+def on_call_moment(on_call: Tuple[datetime | None, datetime | None], start: datetime, end: datetime) -> datetime | None:
+    """The first moment in [start, end) of a one-off on-call interval (from, until), or None."""
+    opens, closes = on_call
+    if opens is not None and closes is not None and opens < end and closes > start:
+        return max(opens, start)
+    return None
+
+
 def first_free(windows: Iterable, on_call: Tuple[datetime | None, datetime | None],
                start: datetime, end: datetime) -> datetime | None:
     """Like first_moment, with a one-off on-call interval (from, until) on top of the windows."""
-    moments = [first_moment(windows, start, end)]
-    opens, closes = on_call
-    if opens is not None and closes is not None and opens < end and closes > start:
-        moments.append(max(opens, start))
+    moments = (first_moment(windows, start, end), on_call_moment(on_call, start, end))
     return min((m for m in moments if m is not None), default=None)
 
 

@@ -102,7 +102,7 @@ def volunteer_candidates(
         key = tuple(sorted(tuple(w[1:]) for w in windows.get(pid, [])))
         if key not in first_free:
             first_free[key] = schedule.first_moment([Window(*w) for w in key], start, end)
-        extra = schedule.first_free((), (aware(on_call_from), aware(on_call_until)), start, end)
+        extra = schedule.on_call_moment((aware(on_call_from), aware(on_call_until)), start, end)
         available = min((m for m in (first_free[key], extra) if m is not None), default=None)
         if available is not None:
             found.append(Candidate("volunteer", pid, name, organisation, tuple(languages.split()),

@@ -24,9 +24,14 @@ from bot.store.tables import OutboxMessage, aware, utc
 logger = logging.getLogger(__name__)
 
 PUSHED_TO = ("volunteer", "contact", "team")
-TELEGRAM_RESIDENT = "tg-%"  # residents on Telegram get their news pushed; web chat pulls it
+TELEGRAM_PREFIX = "tg-"  # a resident's conversation on Telegram is "tg-<chat id>"
+TELEGRAM_RESIDENT = TELEGRAM_PREFIX + "%"  # residents on Telegram get their news pushed; web chat pulls it
 LEASE = timedelta(minutes=2)
 MAX_BACKOFF = timedelta(hours=1)
+
+
+def telegram_conversation(chat: int | str) -> str:
+    return f"{TELEGRAM_PREFIX}{chat}"
 
 
 def enqueue(

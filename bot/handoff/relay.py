@@ -16,10 +16,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.handoff import accounts
+from bot.handoff.outbox import TELEGRAM_PREFIX, telegram_conversation
 from bot.handoff.referrals import OPEN, NotAllowed, _history
 from bot.store.tables import OutboxMessage, Referral, Relay, utc
 
-TELEGRAM_PREFIX = "tg-"
 RATINGS = ("good", "bad")
 
 
@@ -87,7 +87,7 @@ def end_open_for_resident(session: Session, chat: int | str, now: datetime) -> R
 def feedback(session: Session, referral_id: int, resident_chat: int | str, rating: str, now: datetime) -> bool:
     """The resident's answer to "how did it go"; only from the resident of that request."""
     referral = session.get(Referral, referral_id)
-    if rating not in RATINGS or referral is None or referral.conversation != f"{TELEGRAM_PREFIX}{resident_chat}":
+    if rating not in RATINGS or referral is None or referral.conversation != telegram_conversation(resident_chat):
         return False
     _history(session, referral, "feedback", now, "goed" if rating == "good" else "niet goed")
     return True
@@ -115,7 +115,7 @@ def redeem_link_code(session: Session, code: str, chat: int | str, now: datetime
     ).scalar_one_or_none()
     if referral is None or referral.status not in OPEN:
         return None
-    old, new = referral.conversation, f"{TELEGRAM_PREFIX}{chat}"
+    old, new = referral.conversation, telegram_conversation(chat)
     referral.conversation, referral.channel, referral.link_code_hash = new, "telegram", None
     referral.updated_at = utc(now)
     session.execute(
