@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass
 
 from telegram import Update
+from telegram.constants import MessageLimit
 from telegram.ext import ContextTypes
 
 from bot import clock, i18n
@@ -146,15 +147,27 @@ async def pass_on(update: Update, context: ContextTypes.DEFAULT_TYPE, bot, setti
         await message.reply_text(say(two.resident_language if from_resident else two.person_language, ONLY_TEXT))
         return True
     if not from_resident:
-        await context.bot.send_message(two.resident_chat, i18n.for_display(two.resident_language, f"{two.name}: {message.text}"))
+        whole = i18n.for_display(two.resident_language, f"{two.name}: {message.text}")
+        await send_labelled(context.bot, two.resident_chat, whole, f"{two.name}:", message.text)
         return True
-    await context.bot.send_message(two.person_chat, f"{say(two.person_language, FROM_RESIDENT, id=two.referral_id)}\n{message.text}")
+    label = say(two.person_language, FROM_RESIDENT, id=two.referral_id)
+    await send_labelled(context.bot, two.person_chat, f"{label}\n{message.text}", label, message.text)
     crisis = await bot.safety_answer(telegram_conversation(chat), message.text, two.resident_language)
     for answer in crisis:
         await context.bot.send_message(chat, answer["text"])
     if crisis:
         await context.bot.send_message(two.person_chat, say(two.person_language, SAFETY_SHOWN))
     return True
+
+
+async def send_labelled(telegram_bot, chat: int, whole: str, label: str, text: str) -> None:
+    """`whole` (who wrote it and what), or the label and the text as two messages when
+    `whole` would pass Telegram's length limit: a full-length message is never cut or lost."""
+    if len(whole) <= MessageLimit.MAX_TEXT_LENGTH:
+        await telegram_bot.send_message(chat, whole)
+        return
+    await telegram_bot.send_message(chat, label)
+    await telegram_bot.send_message(chat, text)
 
 
 async def remind(update: Update, settings: Settings) -> bool:

@@ -13,6 +13,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
+MAX_TEXT_LENGTH = 4096  # Telegram's limit for a message text
+
 BOT_USER = {
     "id": 777000111,
     "is_bot": True,
@@ -43,6 +45,9 @@ class FakeTelegram:
                 if not self.path.startswith(prefix):
                     return self._reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
                 method = self.path[len(prefix):]
+                if len(str(params.get("text", ""))) > MAX_TEXT_LENGTH:  # as Telegram refuses it
+                    return self._reply(400, {"ok": False, "error_code": 400,
+                                             "description": "Bad Request: message is too long"})
                 self._reply(200, {"ok": True, "result": fake._answer(method, params)})
 
             do_GET = do_POST

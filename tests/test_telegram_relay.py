@@ -145,6 +145,12 @@ def test_relay_passes_text_both_ways_without_revealing_the_resident(volunteer, t
     assert reply["text"] == "Emre: Merhaba, ben Emre. Yarın birlikte bakalım."
     assert len(telegram.sent_to(RESIDENT)) == resident_before + 1  # only what Emre wrote
 
+    # A message of Telegram's full length still arrives whole: the label goes separately.
+    long_text = "kira " * 819  # 4095 characters
+    label, passed_long = exchange(telegram, VOLUNTEER, lambda c, t: telegram.user_says(RESIDENT, t), long_text,
+                                  replies=2)
+    assert (label["text"], passed_long["text"]) == (text("tr", FROM_RESIDENT, id=referral_id), long_text)
+
     # A crisis message still gets the bot's answer at once, and Emre is told.
     volunteer_before = len(telegram.sent_to(VOLUNTEER))
     answers = exchange(telegram, RESIDENT, lambda c, t: telegram.user_says(c, t, first_name=RESIDENT_NAME),
