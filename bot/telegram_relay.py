@@ -11,7 +11,6 @@ passed on, with a note to the volunteer that the emergency numbers were shown).
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from telegram import Update
@@ -26,8 +25,6 @@ from bot.settings import Settings
 from bot.store.database import session_scope
 from bot.store.tables import Referral, Relay
 from bot.telegram_volunteers import buttons, follow_up_buttons, language_of, linked_person, say
-
-logger = logging.getLogger(__name__)
 
 END_COMMANDS = ["einde", "bitir", "khalas", "kaba"]  # nl, tr, ar (خلاص), pap
 END_RELAY = _("Gesprek beëindigen")
