@@ -95,6 +95,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     async def announce(_app, _loop) -> None:
         print(f"wijkbrug is ready: web chat at http://{host}:{port}/", flush=True)
         print(f"REST endpoint: POST http://{host}:{port}/webhooks/rest/webhook", flush=True)
+        print(f"dashboard: http://{settings.dashboard_host}:{settings.dashboard_port}/ "
+              "(started by `wijkbrug run`, or alone with `wijkbrug dashboard`)", flush=True)
         if settings.telegram_token:
             print("Telegram bot: polling", flush=True)
 
@@ -152,22 +154,46 @@ def cmd_content_review(args: argparse.Namespace) -> int:
     return 1 if missing else 0
 
 
+def _child(args: list[str], env: dict, health: str, what: str) -> subprocess.Popen:
+    process = subprocess.Popen([sys.executable, "-m", "bot.cli", *args], env=env)
+    try:
+        wait_for_http(health, process)
+    except (RuntimeError, TimeoutError) as error:
+        process.kill()
+        raise SystemExit(f"the {what} did not start: {error}") from None
+    return process
+
+
+def _demo_login(settings) -> None:
+    """On the embedded database only: a first coordinator account, its password shown once."""
+    if os.environ.get("DATABASE_URL"):
+        return
+    from bot.dashboard import staff
+    from bot.store.database import session_scope
+
+    with session_scope(settings.database_url) as session:
+        password = staff.demo_account(session, clock.now())
+    if password:
+        print(f"dashboard login (shown once): {staff.DEMO_USERNAME} / {password}  "
+              f"(new password: .venv/bin/wijkbrug staff passwd {staff.DEMO_USERNAME})", flush=True)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    """Everything `make run` needs: the action server (a child process) and the server."""
+    """Everything `make run` needs: the action server and the dashboard (child processes),
+    then the bot's server in this process."""
     settings = settings_module.load()
     env = dict(os.environ)
     if args.now:
         _set_now(args.now)
         env["WIJKBRUG_NOW"] = args.now
-    port = settings.action_server_port
-    actions = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "actions", "--port", str(port)], env=env
-    )
+    children = []
     try:
-        try:
-            wait_for_http(f"http://127.0.0.1:{port}/health", actions)
-        except (RuntimeError, TimeoutError) as error:
-            raise SystemExit(f"the action server did not start: {error}") from None
+        port = settings.action_server_port
+        children.append(_child(["actions", "--port", str(port)], env,
+                               f"http://127.0.0.1:{port}/health", "action server"))
+        dashboard = f"http://{settings.dashboard_host}:{settings.dashboard_port}"
+        children.append(_child(["dashboard"], env, f"{dashboard}/health", "dashboard"))
+        _demo_login(settings)
         serve_args = argparse.Namespace(
             host=args.host, port=args.port, now=None, in_process_actions=False
         )
@@ -175,11 +201,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        actions.terminate()
-        try:
-            actions.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            actions.kill()
+        for child in children:
+            child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -236,9 +264,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     review.set_defaults(func=cmd_content_review)
 
-    from bot.cli_handoff import add_commands
+    from bot import cli_handoff, cli_staff
 
-    add_commands(commands)
+    cli_handoff.add_commands(commands)
+    cli_staff.add_commands(commands)
 
     run = commands.add_parser(
         "run", help="start everything: action server, REST endpoint, web chat, Telegram"

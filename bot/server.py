@@ -21,9 +21,10 @@ from bot.handoff import service
 from bot.i18n import _
 from bot.runtime import load_bot
 from bot.settings import Settings
+from bot.webchat import page
 
 logger = logging.getLogger(__name__)
-WEBCHAT_DIR = Path(__file__).resolve().parent / "webchat"
+WEBCHAT_STATIC = Path(__file__).resolve().parent / "webchat" / "static"
 MAX_MESSAGE_CHARS = 4000
 SORRY = _("Sorry, er ging iets mis aan onze kant. Probeer het over een paar minuten opnieuw. Is het dringend? Bel 112 bij gevaar.")
 
@@ -99,8 +100,18 @@ def create_app(settings: Settings, in_process_actions: bool = False) -> Sanic:
         return response.json({"status": "ok"})
 
     @app.get("/")
-    async def webchat(_request: Request):
-        return await response.file(WEBCHAT_DIR / "index.html")
+    async def webchat(request: Request):
+        return response.html(page.render(request.args.get("lang")), headers=webchat_headers(settings))
 
-    app.static("/webchat", str(WEBCHAT_DIR), name="webchat_static")
+    app.static("/webchat", str(WEBCHAT_STATIC), name="webchat_static")
     return app
+
+
+def webchat_headers(settings: Settings) -> dict:
+    """Only our own server as a source; framed only by the sites in WEBCHAT_EMBED_ORIGINS."""
+    return {
+        "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; base-uri 'none'; "
+                                   f"form-action 'self'; frame-ancestors {settings.webchat_embed_origins}",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+    }

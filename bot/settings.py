@@ -28,6 +28,11 @@ class Settings:
     offer_minutes: int
     escalate_minutes: int
     retention_days: int
+    dashboard_host: str
+    dashboard_port: int
+    dashboard_secure_cookies: bool
+    dashboard_proxies: int
+    webchat_embed_origins: str
 
 
 def load() -> Settings:
@@ -63,4 +68,14 @@ def load() -> Settings:
         escalate_minutes=int(os.environ.get("HANDOFF_ESCALATE_MINUTES", "120")),
         # Closed and cancelled referrals are purged this many days after they ended.
         retention_days=int(os.environ.get("RETENTION_DAYS", "90")),
+        dashboard_host=os.environ.get("DASHBOARD_HOST", "127.0.0.1"),
+        dashboard_port=int(os.environ.get("DASHBOARD_PORT", "5006")),
+        # Behind HTTPS (production): cookies only over HTTPS. Off for the local http:// demo.
+        dashboard_secure_cookies=os.environ.get("DASHBOARD_SECURE_COOKIES", "") in ("1", "true", "yes"),
+        # How many reverse proxies stand in front (their X-Forwarded-For gives the
+        # client's address for the login rate limit); 0: the direct peer's address.
+        dashboard_proxies=int(os.environ.get("DASHBOARD_PROXIES", "0")),
+        # Sites that may show the web chat in an iframe (the widget), e.g.
+        # "'self' https://www.utrecht.nl"; the CSP frame-ancestors value.
+        webchat_embed_origins=os.environ.get("WEBCHAT_EMBED_ORIGINS", "*"),
     )

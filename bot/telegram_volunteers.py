@@ -37,6 +37,8 @@ MARKED_CONTACTED = _("Genoteerd: je hebt contact gehad over aanvraag #{id}.")
 CLOSED = _("Aanvraag #{id} is afgerond. Dank je wel!")
 EXPIRED = _("Aanvraag #{id} is verlopen en naar iemand anders gegaan.")
 CANCELLED = _("Aanvraag #{id} is ingetrokken door de bewoner. Je hoeft niets meer te doen.")
+WITHDRAWN = _("Aanvraag #{id} is door het wijkteam opgepakt. Je hoeft niets meer te doen.")
+ASSIGNED = _("{by} van het wijkteam heeft aanvraag #{id} aan jou gegeven ({language_name}).\nVraag: {topic}\nWanneer: {window}\nContact: {contact}")
 NOT_YOURS = _("Deze aanvraag is niet (meer) voor jou.")
 NOT_LINKED = _("Dit Telegram-account is niet gekoppeld aan een vrijwilliger of medewerker.")
 LINKED = _("Welkom, {name}. Hier krijg je aanvragen van bewoners. Met /mijn zie je je open aanvragen.")
@@ -76,12 +78,14 @@ def window_text(referral: Referral, language: str) -> str:
     return i18n.format_span(aware(referral.window_start), aware(referral.window_end), language)
 
 
-def offer_text(referral: Referral, language: str) -> str:
+def offer_text(referral: Referral, language: str, text: str = OFFER, **extra: Any) -> str:
+    """An offer (or a request the team gave this person) with only what the resident consented to share."""
     contact = (translate(language, CONTACT_BY_PHONE, phone=referral.phone) if referral.contact_by == "phone"
                else translate(language, CONTACT_IN_CHAT))
     expires = i18n.format_moment(aware(referral.offer_expires_at), language, clock.now()) if referral.offer_expires_at else ""
-    return say(language, OFFER, id=referral.id, language_name=i18n.ENDONYMS.get(referral.language, referral.language),
-               topic=referral.topic, window=window_text(referral, language), contact=contact, expires=expires)
+    return say(language, text, id=referral.id, language_name=i18n.ENDONYMS.get(referral.language, referral.language),
+               topic=referral.topic, window=window_text(referral, language), contact=contact, expires=expires,
+               **extra)
 
 
 def buttons(language: str, *pairs) -> InlineKeyboardMarkup:
@@ -130,7 +134,13 @@ class TelegramDelivery:
                 sent = await bot.send_message(int(chat), offer_text(referral, language),
                                               reply_markup=offer_buttons(language, referral_id))
                 return f"{chat}:{sent.message_id}"
-            text = say(language, EXPIRED if kind == "offer_expired" else CANCELLED, id=referral_id)
+            if kind == "assigned":
+                sent = await bot.send_message(
+                    int(chat), offer_text(referral, language, ASSIGNED, by=notification["payload"]["by"]),
+                    reply_markup=follow_up_buttons(language, referral_id, referral.contact_by == "chat"))
+                return f"{chat}:{sent.message_id}"
+            notice = {"offer_expired": EXPIRED, "offer_withdrawn": WITHDRAWN}.get(kind, CANCELLED)
+            text = say(language, notice, id=referral_id)
             earlier = outbox.sent_reference(session, referral_id, "offer", recipient, notification["recipient_id"])
         if earlier:  # the offer message itself changes, so its buttons go away
             chat_id, message_id = earlier.split(":")

@@ -92,6 +92,8 @@ def wijkbrug_server(args: list[str], env: dict, log: Path, health_url: str):
     """`wijkbrug run` or `serve` in its own process group until the block ends (Ctrl-C, then kill)."""
     from bot.processes import wait_for_http
 
+    if args[0] == "run" and "DASHBOARD_PORT" not in env:  # run starts the dashboard too
+        env = dict(env, DASHBOARD_PORT=str(free_port()))
     process = subprocess.Popen([*WIJKBRUG, *args], env=env, stdout=log.open("w"),
                                stderr=subprocess.STDOUT, start_new_session=True)
     try:

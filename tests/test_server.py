@@ -13,12 +13,13 @@ from tests.conftest import free_port, wijkbrug_server
 
 @pytest.fixture(scope="module")
 def server(test_env, model_paths, tmp_path_factory, telegram):
-    port, action_port = free_port(), free_port()
+    port, action_port, dashboard_port = free_port(), free_port(), free_port()
     log = tmp_path_factory.mktemp("run") / "run.log"
     env = dict(
         test_env,
         WIJKBRUG_PORT=str(port),
         ACTION_SERVER_PORT=str(action_port),
+        DASHBOARD_PORT=str(dashboard_port),
         TELEGRAM_BOT_TOKEN=telegram.token,
         TELEGRAM_BASE_URL=telegram.base_url,
     )
@@ -29,6 +30,7 @@ def server(test_env, model_paths, tmp_path_factory, telegram):
             "url": f"http://127.0.0.1:{port}",
             "process": process,
             "action_port": action_port,
+            "dashboard_port": dashboard_port,
             "log": log,
         }
 
@@ -43,7 +45,7 @@ def post(url, body, raw=None):
 def test_web_chat_page_is_served(server):
     with urllib.request.urlopen(server["url"] + "/", timeout=10) as reply:
         page = reply.read().decode()
-    assert "<title>Wijkteam chat</title>" in page
+    assert "<title>Chat met het wijkteam</title>" in page
     with urllib.request.urlopen(server["url"] + "/webchat/webchat.js", timeout=10) as reply:
         assert "/webhooks/rest/webhook" in reply.read().decode()
 
@@ -106,11 +108,20 @@ def test_telegram_taal_command_switches_language(server, telegram):
     assert titles == ["Nederlands", "Türkçe", "العربية", "Papiamentu"]
 
 
+def test_run_starts_the_dashboard_with_a_first_login_shown_once(server):
+    with urllib.request.urlopen(f"http://127.0.0.1:{server['dashboard_port']}/login", timeout=10) as reply:
+        assert reply.status == 200
+        assert "Inloggen" in reply.read().decode()
+    shown = [line for line in server["log"].read_text().splitlines() if line.startswith("dashboard login")]
+    assert len(shown) == 1 and "coordinator / " in shown[0]
+
+
 def test_ctrl_c_stops_the_server_and_the_action_server(server):
     process = server["process"]
     process.send_signal(signal.SIGINT)
     process.wait(timeout=30)
     output = server["log"].read_text()
     assert "wijkbrug is ready: web chat at http://127.0.0.1:" in output
-    with pytest.raises(OSError):
-        urllib.request.urlopen(f"http://127.0.0.1:{server['action_port']}/health", timeout=2)
+    for port in (server["action_port"], server["dashboard_port"]):
+        with pytest.raises(OSError):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2)

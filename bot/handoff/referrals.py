@@ -28,6 +28,7 @@ from bot.store.tables import (
     Referral,
     ReferralEvent,
     Relay,
+    StaffAccount,
     Volunteer,
     aware,
     utc,
@@ -366,3 +367,85 @@ def purge(session: Session, now: datetime, retention_days: int) -> int:
     """Deletes referrals that ended more than `retention_days` ago."""
     cutoff = utc(now - timedelta(days=retention_days))
     return _delete(session, and_(Referral.status.in_(ENDED), Referral.ended_at < cutoff))
+
+
+# --- the wijkteam's own follow-up, from the dashboard ----------------------------------
+# A staff member acts for the team: the history records them as ("staff", id).
+
+def assign(session: Session, referral_id: int, person: Tuple[str, int], now: datetime,
+           staff: Tuple[int, str], note: str = "") -> Referral:
+    """The team gives a request nobody has taken yet to a person (the staff member's own
+    contact record, a colleague or a volunteer). It counts as accepted for them; whoever it
+    was offered to is told it went elsewhere, the person (unless it is the staff member
+    themselves) gets it on Telegram, the resident hears the name."""
+    kind, pid = person
+    if session.get(PERSON_MODELS[kind], pid) is None:
+        raise NotAllowed(f"no {kind} {pid}")
+    before = _locked(session, referral_id)
+    previous = (before.assignee_kind, before.assignee_id) if before.status == "offered" else None
+    won = session.execute(
+        update(Referral)
+        .where(Referral.id == referral_id, Referral.status.in_(("requested", "offered")))
+        .values(status="accepted", assignee_kind=kind, assignee_id=pid, offer_expires_at=None,
+                updated_at=utc(now))
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if not won:
+        raise NotAllowed("this request has already been taken or has ended")
+    referral = _locked(session, referral_id)
+    session.refresh(referral)
+    staff_id, staff_name = staff
+    _history(session, referral, "assigned", now, note or f"toegewezen door {staff_name}", person)
+    if previous and previous != person:
+        _withdraw(session, referral, previous, now)
+    if person != _own_contact(session, staff_id):
+        outbox.enqueue(
+            session, key=f"referral-{referral.id}-assigned-{kind}-{pid}", referral_id=referral.id,
+            recipient_kind=kind, recipient_id=str(pid), kind="assigned",
+            payload={**_offer_summary(referral), "by": staff_name}, now=now,
+        )
+    name, organisation = person_name(session, person)
+    available = first_free(session, referral, person, now)
+    _tell_resident(session, referral, "utter_handoff_accepted", {
+        "name": name.split()[0], "organisation": organisation,
+        "available": i18n.format_moment(available, referral.language, now) if available else "",
+    }, now, f"accepted-{kind}-{pid}")
+    return referral
+
+
+def _own_contact(session: Session, staff_id: int) -> Tuple[str, int] | None:
+    account = session.get(StaffAccount, staff_id)
+    return ("contact", account.contact_id) if account and account.contact_id else None
+
+
+def _withdraw(session: Session, referral: Referral, person: Tuple[str, int], now: datetime) -> None:
+    """The person it was offered to no longer needs to answer (their offer message changes)."""
+    attempt = len(_asked(session, referral))
+    outbox.enqueue(
+        session, key=f"referral-{referral.id}-withdrawn-{attempt}", referral_id=referral.id,
+        recipient_kind=person[0], recipient_id=str(person[1]), kind="offer_withdrawn",
+        payload={"referral": referral.id}, now=now,
+    )
+
+
+def contacted_by_team(session: Session, referral_id: int, staff_id: int, now: datetime, note: str = "") -> Referral:
+    referral = _locked(session, referral_id)
+    if referral.status != "accepted":
+        raise NotAllowed("only an accepted request can be marked as contacted")
+    referral.status, referral.updated_at = "contacted", utc(now)
+    _history(session, referral, "contacted", now, note or "contact gehad (wijkteam)", ("staff", staff_id))
+    return referral
+
+
+def close_by_team(session: Session, referral_id: int, staff_id: int, now: datetime, note: str = "") -> Referral:
+    """The team ends a request in any open state; an open offer is withdrawn."""
+    referral = _locked(session, referral_id)
+    if referral.status not in OPEN:
+        raise NotAllowed("this request has already ended")
+    if referral.status == "offered":
+        _withdraw(session, referral, (referral.assignee_kind, referral.assignee_id), now)
+    referral.status, referral.updated_at, referral.ended_at = "closed", utc(now), utc(now)
+    referral.offer_expires_at = None
+    _history(session, referral, "closed", now, note or "afgerond (wijkteam)", ("staff", staff_id))
+    _end_relays(session, referral, now, "closed")
+    return referral

@@ -274,3 +274,52 @@ class Relay(Base):
     started_at = Column(UTCDateTime(), nullable=False)
     ended_at = Column(UTCDateTime())
     ended_by = Column(String(20))  # resident | person | cancelled
+
+
+class StaffAccount(Base):
+    """A person who logs in to the dashboard: a team member or a coordinator.
+
+    A team member sees only their own team; a coordinator sees every team of their
+    municipality and manages volunteers and contacts. When the person is also a wijkteam
+    contact in the directory, `contact_id` links the two, so "I take it" can assign a
+    request to them.
+    """
+
+    __tablename__ = "staff_accounts"
+    id = Column(Integer, primary_key=True)
+    username = Column(String(60), nullable=False, unique=True)
+    name = Column(String(120), nullable=False)
+    password_hash = Column(String(200), nullable=False)  # argon2id, never the password
+    role = Column(String(20), nullable=False)  # member | coordinator
+    municipality_id = Column(ForeignKey("municipalities.id"), nullable=False)
+    team_id = Column(ForeignKey("teams.id"))  # required for a team member
+    contact_id = Column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    language = Column(String(8), nullable=False, default="nl")
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(UTCDateTime(), nullable=False)
+    municipality = relationship("Municipality")
+    team = relationship("Team")
+    contact = relationship("Contact")
+    __table_args__ = (CheckConstraint("role in ('member', 'coordinator')", name="role"),)
+
+
+class StaffSession(Base):
+    """A logged-in browser. The cookie holds a random token; only its hash is stored."""
+
+    __tablename__ = "staff_sessions"
+    id = Column(Integer, primary_key=True)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    staff_id = Column(ForeignKey("staff_accounts.id", ondelete="CASCADE"), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(UTCDateTime(), nullable=False)
+    last_seen_at = Column(UTCDateTime(), nullable=False)
+    expires_at = Column(UTCDateTime(), nullable=False)
+
+
+class LoginFailure(Base):
+    """A failed login, by a hash of the username or of the address, for rate limiting."""
+
+    __tablename__ = "login_failures"
+    id = Column(Integer, primary_key=True)
+    key = Column(String(64), nullable=False, index=True)
+    at = Column(UTCDateTime(), nullable=False)
