@@ -1,4 +1,4 @@
-# wijkbrug: `make run` (the bot, web chat and REST endpoint on SQLite) and `make test`.
+# wijkbrug: `make run` (the bot, web chat, REST endpoint and dashboard on SQLite) and `make test`.
 # Every target installs, compiles catalogs and trains what it needs, and skips what is
 # already up to date.
 
@@ -10,7 +10,12 @@ LANGS  := nl tr ar pap
 PO     := $(foreach l,$(LANGS),translations/$(l)/LC_MESSAGES/messages.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: install catalogs extract train test run lint lock clean
+# The browser tests drive Debian's Chromium (Playwright's own browser download cannot work here).
+CHROMIUM := /usr/bin/chromium
+SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
+APT      := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
+
+.PHONY: install catalogs extract train test run lint lock clean browser
 
 install: $(STAMP)
 
@@ -35,7 +40,12 @@ extract: $(STAMP)
 train: $(STAMP) $(MO)
 	$(BIN)/wijkbrug train
 
-test: train
+browser: $(CHROMIUM)
+
+$(CHROMIUM):
+	$(APT) install -y --no-install-recommends chromium || { $(APT) update && $(APT) install -y --no-install-recommends chromium; }
+
+test: train $(CHROMIUM)
 	$(BIN)/pytest
 
 run: train

@@ -95,8 +95,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     async def announce(_app, _loop) -> None:
         print(f"wijkbrug is ready: web chat at http://{host}:{port}/", flush=True)
         print(f"REST endpoint: POST http://{host}:{port}/webhooks/rest/webhook", flush=True)
-        print(f"dashboard: http://{settings.dashboard_host}:{settings.dashboard_port}/ "
-              "(started by `wijkbrug run`, or alone with `wijkbrug dashboard`)", flush=True)
         if settings.telegram_token:
             print("Telegram bot: polling", flush=True)
 

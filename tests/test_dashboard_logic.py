@@ -10,7 +10,7 @@ from bot.dashboard import auth, figures, scope, staff
 from bot.handoff import referrals
 from bot.handoff.referrals import NotAllowed
 from bot.store.database import session_scope
-from bot.store.tables import Contact, OutboxMessage, Referral, StaffAccount, Team
+from bot.store.tables import Contact, OutboxMessage, Referral, StaffAccount, StaffSession, Team
 from tests.test_referrals import FRIDAY_EVENING, SETTINGS, create, referral, volunteer_id
 
 PASSWORD = "lang-genoeg-wachtwoord"
@@ -64,6 +64,10 @@ def test_session_ends_after_logout_idle_time_password_change_and_deactivation(de
         assert auth.current(session, "forged-token", FRIDAY_EVENING) is None
     with session_scope(demo_directory) as session:  # two idle hours later: gone
         assert auth.current(session, token, FRIDAY_EVENING + timedelta(minutes=30 + 121)) is None
+    with session_scope(demo_directory) as session:  # and unused ones are deleted at the next login
+        auth.start_session(session, auth.find_account(session, "sanne"), FRIDAY_EVENING)
+        auth.purge_expired(session, FRIDAY_EVENING + timedelta(hours=13))
+        assert session.execute(select(StaffSession)).first() is None
     for end in (lambda s, t: auth.end_session(s, t), lambda s, t: staff.set_password(s, "sanne", PASSWORD + "2"),
                 lambda s, t: staff.deactivate(s, "sanne")):
         with session_scope(demo_directory) as session:

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from bot import i18n
+from bot import i18n, settings
 from bot.telegram_volunteers import ACCEPTED, LINKED, NOT_LINKED
 from tests.conftest import free_port, wijkbrug_server
 from tests.conftest import wijkbrug_cli as wijkbrug
@@ -156,3 +156,67 @@ def test_non_text_messages_get_a_kind_answer(server, telegram, kind, response, r
     texts = [r["text"] for r in replies]
     expected = i18n.gettext("tr", domain_responses()[response])
     assert expected in texts, texts
+
+
+def next_message_to(telegram, chat, before):
+    deadline = time.monotonic() + 30
+    while len(telegram.sent_to(chat)) == before:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    return telegram.sent_to(chat)[before]
+
+
+def test_the_dashboard_taking_or_assigning_a_request_reaches_the_volunteer_on_telegram(linked, telegram, env):
+    """What the dashboard's "take" and "assign" buttons do (bot.handoff.referrals.assign),
+    as the volunteer sees it: their open offer changes in place; a request given to them
+    arrives with the follow-up buttons."""
+    from bot.clock import parse_iso
+    from bot.dashboard import staff
+    from bot.handoff import referrals
+    from bot.store.database import session_scope
+    from bot.store.tables import Contact, Volunteer
+    from bot.telegram_volunteers import ASSIGNED, WITHDRAWN
+
+    now = parse_iso(FRIDAY_EVENING)
+    with session_scope(env["DATABASE_URL"]) as session:
+        ebru = staff.create(session, username="ebru", name="Ebru", role="member", password="lang-genoeg-wachtwoord",
+                            municipality="rotterdam", team="rotterdam-feijenoord", contact="r-fei-ebru",
+                            language="nl", now=now)
+        who = (ebru.id, ebru.name)
+        ebru_contact = ("contact", session.query(Contact).filter_by(code="r-fei-ebru").one().id)
+        emre = ("volunteer", session.query(Volunteer).filter_by(code="v-emre-kaya").one().id)
+
+    # 1. Offered to Emre, then Ebru takes it herself: Emre's offer message is edited.
+    through_the_form(telegram, 6101, "elektrik faturası çok yüksek")
+    before = len(telegram.sent_to(VOLUNTEER))
+    exchange(telegram, 6101, telegram.user_taps, "/affirm")
+    offer = next_message_to(telegram, VOLUNTEER, before)
+    referral_id = int(offer["reply_markup"]["inline_keyboard"][0][0]["callback_data"].split(":")[2])
+    with session_scope(env["DATABASE_URL"]) as session:
+        referrals.assign(session, referral_id, ebru_contact, now, who)
+    edited = next_message_to(telegram, VOLUNTEER, before + 1)
+    assert int(edited["message_id"]) == offer["sent_message_id"] and edited["text"] == tr(WITHDRAWN, id=referral_id)
+    wait_until(lambda: any("Ebru" in m["text"] for m in telegram.sent_to(6101)))  # the resident hears her name
+
+    # 2. Ebru gives a request to Emre: it arrives with the consented summary and the buttons.
+    through_the_form(telegram, 6102, "okul mektubunu anlamıyorum")
+    before = len(telegram.sent_to(VOLUNTEER))
+    exchange(telegram, 6102, telegram.user_taps, "/affirm")
+    offer = next_message_to(telegram, VOLUNTEER, before)
+    second = int(offer["reply_markup"]["inline_keyboard"][0][0]["callback_data"].split(":")[2])
+    with session_scope(env["DATABASE_URL"]) as session:
+        referrals.decline(session, second, emre, now, settings.load())  # goes to Ebru, the contact
+        referrals.assign(session, second, emre, now, who)
+    wait_until(lambda: [m for m in telegram.sent_to(VOLUNTEER)[before + 1:] if "okul mektubunu" in m["text"]])
+    given = [m for m in telegram.sent_to(VOLUNTEER)[before + 1:] if "okul mektubunu" in m["text"]]
+    assert given[0]["text"].startswith(tr(ASSIGNED, by="Ebru", id=second, language_name="Türkçe").split("\n")[0])
+    assert "06 12345678" in given[0]["text"]
+    buttons = [row[0]["callback_data"] for row in given[0]["reply_markup"]["inline_keyboard"]]
+    assert buttons == [f"ref:contacted:{second}", f"ref:close:{second}"]
+
+
+def wait_until(found, seconds=30):
+    deadline = time.monotonic() + seconds
+    while not found():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)

@@ -118,4 +118,5 @@ def _try_login(settings: Settings, username: str, password: str, address: str):
             auth.record_failure(session, username, address, now)
             return "bad", None
         auth.clear_failures(session, username)
+        auth.purge_expired(session, now)
         return "ok", auth.start_session(session, account, now)

@@ -137,6 +137,13 @@ def current(session: Session, token: str | None, now: datetime) -> LoggedIn | No
     return LoggedIn(account, record.csrf_token)
 
 
+def purge_expired(session: Session, now: datetime) -> None:
+    """Sessions that can no longer be used are deleted (run at every login)."""
+    idle_since = utc(now - timedelta(minutes=IDLE_MINUTES))
+    session.execute(delete(StaffSession).where(
+        (StaffSession.expires_at < utc(now)) | (StaffSession.last_seen_at < idle_since)))
+
+
 def end_session(session: Session, token: str | None) -> None:
     if token:
         session.execute(delete(StaffSession).where(StaffSession.token_hash == _digest(token)))

@@ -18,7 +18,7 @@ def bars(items: List[Tuple[str, int]], title: str) -> Markup:
     top = max((value for _label, value in items), default=0) or 1
     height = ROW * max(1, len(items))
     width = LABEL_WIDTH + BAR_WIDTH + 60
-    parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+    parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
              f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">']
     for index, (label, value) in enumerate(items):
         y = index * ROW
@@ -38,7 +38,7 @@ def columns(items: List[Tuple[str, int]], title: str) -> Markup:
     top = max((value for _label, value in items), default=0) or 1
     step, plot = 44, 160
     width, height = max(1, len(items)) * step + 10, plot + 50
-    parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+    parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
              f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">']
     for index, (label, value) in enumerate(items):
         x = 10 + index * step
