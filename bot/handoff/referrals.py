@@ -199,13 +199,18 @@ def accept(session: Session, referral_id: int, person: Tuple[str, int], now: dat
     referral = _locked(session, referral_id)
     session.refresh(referral)
     _history(session, referral, "accepted", now, "aangenomen", person)
+    _tell_accepted(session, referral, person, now)
+    return referral
+
+
+def _tell_accepted(session: Session, referral: Referral, person: Tuple[str, int], now: datetime) -> None:
+    """The resident hears who has their request and when they can get in touch."""
     name, organisation = person_name(session, person)
     available = first_free(session, referral, person, now)
     _tell_resident(session, referral, "utter_handoff_accepted", {
         "name": name.split()[0], "organisation": organisation,
         "available": i18n.format_moment(available, referral.language, now) if available else "",
-    }, now, f"accepted-{kind}-{pid}")
-    return referral
+    }, now, f"accepted-{person[0]}-{person[1]}")
 
 
 def decline(session: Session, referral_id: int, person: Tuple[str, int], now: datetime, settings: Settings) -> Referral:
@@ -404,12 +409,7 @@ def assign(session: Session, referral_id: int, person: Tuple[str, int], now: dat
             recipient_kind=kind, recipient_id=str(pid), kind="assigned",
             payload={**_offer_summary(referral), "by": staff_name}, now=now,
         )
-    name, organisation = person_name(session, person)
-    available = first_free(session, referral, person, now)
-    _tell_resident(session, referral, "utter_handoff_accepted", {
-        "name": name.split()[0], "organisation": organisation,
-        "available": i18n.format_moment(available, referral.language, now) if available else "",
-    }, now, f"accepted-{kind}-{pid}")
+    _tell_accepted(session, referral, person, now)
     return referral
 
 
