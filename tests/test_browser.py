@@ -79,6 +79,22 @@ def test_team_member_logs_in_sees_only_own_team_takes_and_closes_a_request(brows
     context.close()
 
 
+def test_a_dashboard_account_in_arabic_gets_a_right_to_left_page(browser, dashboard):
+    page = browser.new_page(viewport={"width": 1280, "height": 700})
+    page.goto(dashboard.url + "/login")
+    page.fill("#username", "karim")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(dashboard.url + "/referrals")
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    assert page.inner_text("h1") == i18n.gettext("ar", "Open aanvragen")
+    # The menu starts at the right edge in right-to-left.
+    brand = page.locator(".brand").bounding_box()
+    assert brand["x"] > 1280 / 2
+    screenshot(page, "dashboard-5-arabic")
+    page.close()
+
+
 def test_arabic_resident_chat_is_right_to_left_phone_sized_and_reaches_a_handoff(browser, chat_server):
     context = browser.new_context(**PHONE)
     page = context.new_page()
@@ -130,7 +146,8 @@ def test_arabic_resident_chat_is_right_to_left_phone_sized_and_reaches_a_handoff
 
 
 def test_the_widget_embeds_the_chat_on_another_site(browser, chat_server):
-    host_page = (f'<!doctype html><html><body><h1>Gemeente</h1>'
+    host_page = (f'<!doctype html><html><head><meta name="viewport" content="width=device-width, initial-scale=1">'
+                 f'</head><body><h1>Gemeente</h1>'
                  f'<script src="{chat_server["url"]}/webchat/widget.js" data-lang="tr" async></script></body></html>')
 
     class Site(http.server.BaseHTTPRequestHandler):

@@ -9,6 +9,7 @@ from typing import List
 from sanic import Sanic, response
 from sanic.request import Request
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from bot import clock, i18n
 from bot.dashboard import labels, scope, web
@@ -40,17 +41,20 @@ def _order(referral: Referral, now: datetime):
     return rank, aware(referral.window_start), aware(referral.created_at)
 
 
-def person_label(session, kind: str | None, person_id: int | None) -> str:
-    if not kind or person_id is None:
-        return ""
-    if kind == "staff":
-        account = session.get(StaffAccount, person_id)
-        return account.name if account else ""
-    record = session.get(PERSON_MODELS.get(kind), person_id) if kind in PERSON_MODELS else None
-    return record.name if record else ""
+def person_names(session, people) -> dict:
+    """{(kind, id): name} for many people in one query per kind (a list page of 500
+    requests would otherwise look up its people one by one)."""
+    names = {}
+    models = {**PERSON_MODELS, "staff": StaffAccount}
+    for kind, model in models.items():
+        ids = {pid for k, pid in people if k == kind and pid is not None}
+        if ids:
+            names.update({(kind, pid): name for pid, name in
+                          session.execute(select(model.id, model.name).where(model.id.in_(ids)))})
+    return names
 
 
-def row(session, referral: Referral, now: datetime, language: str) -> dict:
+def row(referral: Referral, now: datetime, language: str, names: dict) -> dict:
     return {
         "id": referral.id,
         "urgency": urgency(referral, now),
@@ -61,21 +65,26 @@ def row(session, referral: Referral, now: datetime, language: str) -> dict:
         "status_label": labels.translated(labels.STATUS, referral.status, language),
         "window": i18n.format_span(aware(referral.window_start), aware(referral.window_end), language),
         "team": referral.team.name,
-        "person": person_label(session, referral.assignee_kind, referral.assignee_id),
+        "person": names.get((referral.assignee_kind, referral.assignee_id), ""),
         "expires": (i18n.format_moment(aware(referral.offer_expires_at), language, now)
                     if referral.offer_expires_at else ""),
     }
 
 
+ENDED_SHOWN = 500  # the most recently ended; older ones are in the CSV export
+
+
 def visible(session, account, show: str, team_id: int | None) -> List[Referral]:
+    """Every open request of the visible teams (none may drop off the list), or the most
+    recently ended ones."""
     teams = scope.team_ids(session, account)
     if team_id is not None:
         teams = [t for t in teams if t == team_id]
-    statuses = ENDED if show == "ended" else OPEN
-    return session.execute(
-        select(Referral).where(Referral.team_id.in_(teams), Referral.status.in_(statuses))
-        .order_by(Referral.updated_at.desc()).limit(500)
-    ).scalars().all()
+    query = (select(Referral).where(Referral.team_id.in_(teams))
+             .options(selectinload(Referral.team)).order_by(Referral.updated_at.desc()))
+    if show == "ended":
+        return session.execute(query.where(Referral.status.in_(ENDED)).limit(ENDED_SHOWN)).scalars().all()
+    return session.execute(query.where(Referral.status.in_(OPEN))).scalars().all()
 
 
 def _int(value) -> int | None:
@@ -108,7 +117,8 @@ def register(app: Sanic) -> None:
         found = visible(session, account, show, team_id)
         if show == "open":
             found = sorted(found, key=lambda r: _order(r, now))
-        return web.page(request, "referrals.html", rows=[row(session, r, now, language) for r in found],
+        names = person_names(session, {(r.assignee_kind, r.assignee_id) for r in found})
+        return web.page(request, "referrals.html", rows=[row(r, now, language, names) for r in found],
                         show=show, teams=scope.teams(session, account), team_id=team_id)
 
     @app.get("/referrals/<referral_id:int>")
@@ -119,15 +129,17 @@ def register(app: Sanic) -> None:
         if referral is None:
             return web.error_page(request, 404, "not_found")
         language, now = account.language, clock.now()
+        names = person_names(session, {(referral.assignee_kind, referral.assignee_id)}
+                             | {(e.person_kind, e.person_id) for e in referral.history})
         history = [{
             "at": i18n.format_moment(aware(event.at), language, now),
             "status": labels.translated(labels.STATUS, event.status, language),
-            "who": person_label(session, event.person_kind, event.person_id),
+            "who": names.get((event.person_kind, event.person_id), ""),
             "kind": labels.translated(labels.PERSON_KIND, event.person_kind, language) if event.person_kind else "",
             "note": event.note,
         } for event in referral.history]
         return web.page(
-            request, "referral.html", r=row(session, referral, now, language), referral=referral,
+            request, "referral.html", r=row(referral, now, language, names), referral=referral,
             summary={
                 "topic": referral.topic,
                 "preference": labels.translated(labels.PREFERENCE, referral.preference, language),

@@ -12,12 +12,22 @@
   const button = document.createElement("button");
   button.type = "button";
   button.id = "wijkbrug-open";
-  button.textContent = "💬";
+  // A speech bubble drawn as SVG: an emoji would depend on the visitor's fonts.
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("width", "28");
+  svg.setAttribute("height", "28");
+  svg.setAttribute("aria-hidden", "true");
+  const bubble = document.createElementNS("http://www.w3.org/2000/svg", "path");
+  bubble.setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v9a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z");
+  bubble.setAttribute("fill", "#fff");
+  svg.appendChild(bubble);
+  button.appendChild(svg);
   button.setAttribute("aria-label", label);
   button.setAttribute("aria-expanded", "false");
   Object.assign(button.style, {
     position: "fixed", insetInlineEnd: "1rem", bottom: "1rem", width: "3.5rem", height: "3.5rem",
-    borderRadius: "50%", border: "0", background: "#00695c", color: "#fff", fontSize: "1.5rem",
+    borderRadius: "50%", border: "0", background: "#00695c", color: "#fff", display: "grid", placeItems: "center",
     cursor: "pointer", zIndex: "2147483646", boxShadow: "0 2px 8px rgba(0,0,0,.3)",
   });
 
