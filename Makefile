@@ -15,7 +15,11 @@ CHROMIUM := /usr/bin/chromium
 SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
 APT      := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: install catalogs extract train test run lint lock clean browser
+# `make run-prod`: the production shape on this machine's PostgreSQL and Redis.
+PROD_DATABASE ?= postgresql://postgres@127.0.0.1/wijkbrug
+PROD_REDIS    ?= redis://127.0.0.1:6379/1
+
+.PHONY: install catalogs extract train test run run-prod lint lock clean browser
 
 install: $(STAMP)
 
@@ -50,6 +54,12 @@ test: train $(CHROMIUM)
 
 run: train
 	$(BIN)/wijkbrug run
+
+# Two bot workers (a Redis lock per conversation), the action server and the dashboard as
+# their own processes, our data and Rasa's conversations in PostgreSQL (created if missing).
+run-prod: train
+	DATABASE_URL=$(PROD_DATABASE) TRACKER_STORE_URL=$(PROD_DATABASE) LOCK_STORE_URL=$(PROD_REDIS) \
+	  $(BIN)/wijkbrug run --workers 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot actions tests

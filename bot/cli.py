@@ -89,6 +89,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     quiet_libraries()
     settings = settings_module.load()
     host, port = args.host or settings.host, args.port or settings.port
+    workers = getattr(args, "workers", 1) or 1
+    if workers > 1 and settings.telegram_token and not settings.telegram_webhook_url:
+        raise SystemExit("several workers cannot all poll Telegram: set TELEGRAM_WEBHOOK_URL "
+                         "(webhook mode) or run one worker")
+    if workers > 1 and not settings.lock_store_url:
+        raise SystemExit("several workers need LOCK_STORE_URL (Redis), or two of them could "
+                         "handle one resident's messages at the same time")
     app = create_app(settings, in_process_actions=args.in_process_actions)
 
     @app.after_server_start
@@ -98,7 +105,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if settings.telegram_token:
             print("Telegram bot: polling", flush=True)
 
-    app.run(host=host, port=port, workers=1, access_log=False, motd=False)
+    app.run(host=host, port=port, workers=workers, access_log=False, motd=False)
     return 0
 
 
@@ -193,7 +200,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         children.append(_child(["dashboard"], env, f"{dashboard}/health", "dashboard"))
         _demo_login(settings)
         serve_args = argparse.Namespace(
-            host=args.host, port=args.port, now=None, in_process_actions=False
+            host=args.host, port=args.port, now=None, in_process_actions=False, workers=args.workers
         )
         return cmd_serve(serve_args)
     except KeyboardInterrupt:
@@ -231,6 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to listen on (WIJKBRUG_HOST, 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (WIJKBRUG_PORT, 5005)")
     serve.add_argument("--now", help="pretend it is this time (ISO-8601)")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="bot worker processes on the same port (more than 1 needs LOCK_STORE_URL)")
     serve.add_argument(
         "--in-process-actions",
         action="store_true",
@@ -273,6 +282,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--host", help="address to listen on (WIJKBRUG_HOST, 127.0.0.1)")
     run.add_argument("--port", type=int, help="port (WIJKBRUG_PORT, 5005)")
     run.add_argument("--now", help="pretend it is this time (ISO-8601)")
+    run.add_argument("--workers", type=int, default=1,
+                     help="bot worker processes (more than 1 needs LOCK_STORE_URL; `make run-prod` uses 2)")
     run.set_defaults(func=cmd_run)
     return parser
 

@@ -146,9 +146,11 @@ class Bot:
         await self._log_event(sender, SlotSet("language", language))
 
     async def _log_event(self, sender: str, event) -> None:
-        tracker = await self.agent.tracker_store.get_or_create_tracker(sender)
-        tracker.update(event)
-        await self.agent.tracker_store.save(tracker)
+        # The same lock as a message turn: another worker may be handling this resident.
+        async with self.agent.lock_store.lock(sender):
+            tracker = await self.agent.tracker_store.get_or_create_tracker(sender)
+            tracker.update(event)
+            await self.agent.tracker_store.save(tracker)
 
     async def safety_answer(self, sender: str, text: str, language: str) -> List[Dict[str, Any]]:
         """The crisis answer (112, Veilig Thuis, 113) when `text` reads as one, else nothing.
@@ -240,6 +242,26 @@ def tracker_store_for(url: str, database_url: str | None = None):
     )
 
 
+def lock_store_for(url: str | None):
+    """Rasa's Redis lock store from LOCK_STORE_URL (redis://[:password@]host:port/db), so
+    several bot workers handle one conversation's messages one at a time; without a URL,
+    the in-memory lock of a single process."""
+    from rasa.core.lock_store import InMemoryLockStore, RedisLockStore
+
+    if not url:
+        return InMemoryLockStore()
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss"):
+        raise ValueError(f"LOCK_STORE_URL must be redis://host:port/db, got {parts.scheme!r}")
+    return RedisLockStore(
+        host=parts.hostname or "localhost", port=parts.port or 6379,
+        db=int(parts.path.strip("/") or 0), username=parts.username, password=parts.password,
+        use_ssl=parts.scheme == "rediss", key_prefix="wijkbrug",
+    )
+
+
 def load_bot(settings: Settings | None = None, in_process_actions: bool = True) -> Bot:
     """Trains what is missing, loads all models and returns a ready bot."""
     quiet_libraries()
@@ -284,6 +306,7 @@ def load_bot(settings: Settings | None = None, in_process_actions: bool = True) 
         str(paths["core"]),
         generator=CatalogNLG(),
         tracker_store=tracker_store_for(settings.tracker_store_url, settings.database_url),
+        lock_store=lock_store_for(settings.lock_store_url),
         action_endpoint=action_endpoint,
         http_interpreter=router,
     )

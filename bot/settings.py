@@ -33,6 +33,7 @@ class Settings:
     dashboard_secure_cookies: bool
     dashboard_proxies: int
     webchat_embed_origins: str
+    lock_store_url: str | None
 
 
 def load() -> Settings:
@@ -78,4 +79,6 @@ def load() -> Settings:
         # Sites that may show the web chat in an iframe (the widget), e.g.
         # "'self' https://www.utrecht.nl"; the CSP frame-ancestors value.
         webchat_embed_origins=os.environ.get("WEBCHAT_EMBED_ORIGINS", "*"),
+        # Several bot workers: Redis holds the per-conversation lock (redis://host:6379/1).
+        lock_store_url=os.environ.get("LOCK_STORE_URL") or None,
     )

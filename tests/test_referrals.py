@@ -243,6 +243,24 @@ def test_purge_removes_only_referrals_that_ended_before_the_retention(demo_direc
         assert sorted(session.execute(select(Referral.conversation)).scalars()) == ["open", "recent"]
 
 
+def test_housekeeping_purges_on_its_own_once_an_hour(demo_directory, tmp_path):
+    from bot.handoff import service
+
+    settings = dataclasses.replace(SETTINGS, database_url=demo_directory, retention_days=90, var_dir=tmp_path)
+    _, old = create(demo_directory, conversation="old")
+    with session_scope(demo_directory) as session:
+        referrals.cancel(session, "old", FRIDAY_EVENING - timedelta(days=100))
+    service._last_purge.pop(demo_directory, None)
+    asyncio.run(service.housekeeping(settings, outbox.FileDelivery(tmp_path / "n.jsonl"), FRIDAY_EVENING))
+    with session_scope(demo_directory) as session:
+        assert session.get(Referral, old) is None  # no command needed: the running bot purged it
+    _, older = create(demo_directory, conversation="older")
+    with session_scope(demo_directory) as session:
+        referrals.cancel(session, "older", FRIDAY_EVENING - timedelta(days=200))
+    assert service.purge_if_due(settings, FRIDAY_EVENING + timedelta(minutes=30)) == 0  # not yet due
+    assert service.purge_if_due(settings, FRIDAY_EVENING + timedelta(minutes=61)) == 1
+
+
 # --- outbox -----------------------------------------------------------------------------
 
 class Flaky:

@@ -224,8 +224,11 @@ def decline(session: Session, referral_id: int, person: Tuple[str, int], now: da
 
 def expire_offers(session: Session, now: datetime, settings: Settings) -> int:
     """Offers nobody answered in time go to the next person; returns how many expired."""
+    # Several workers run this at once: each takes the rows no other has locked
+    # (PostgreSQL; SQLite has one writer at a time anyway and ignores the clause).
     expired = session.execute(
         select(Referral).where(Referral.status == "offered", Referral.offer_expires_at <= utc(now))
+        .with_for_update(skip_locked=True)
     ).scalars().all()
     for referral in expired:
         person = (referral.assignee_kind, referral.assignee_id)

@@ -34,6 +34,28 @@ def engine_for(url: str) -> Engine:
     return create_engine(url, future=True, pool_pre_ping=True)
 
 
+def create_database_if_missing(url: str) -> bool:
+    """A PostgreSQL database named in the URL is created when it does not exist yet (the
+    server's own `postgres` database is used to ask); True when it was created."""
+    from sqlalchemy import text
+
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("postgresql") or not parsed.database:
+        return False
+    server = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT", future=True)
+    try:
+        with server.connect() as connection:
+            exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                        {"name": parsed.database}).first()
+            if exists:
+                return False
+            name = parsed.database.replace('"', '""')
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+            return True
+    finally:
+        server.dispose()
+
+
 def alembic_config(url: str):
     from alembic.config import Config
 

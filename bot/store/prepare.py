@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from bot.settings import Settings
-from bot.store.database import migrate, session_scope
+from bot.store.database import create_database_if_missing, migrate, session_scope
 from bot.store.tables import Team
 
 logger = logging.getLogger(__name__)
@@ -28,6 +28,8 @@ def _one_at_a_time(settings: Settings) -> Iterator[None]:
 
 def prepare(settings: Settings) -> None:
     with _one_at_a_time(settings):
+        if create_database_if_missing(settings.database_url):
+            logger.info("created the database named in DATABASE_URL")
         migrate(settings.database_url)
         with session_scope(settings.database_url) as session:
             if session.query(Team).count():

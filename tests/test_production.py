@@ -1,0 +1,107 @@
+"""The production shape: two bot workers on one port, conversations in PostgreSQL, a
+Redis lock per conversation, so messages of one resident arriving at both workers at the
+same moment are handled one after the other and none is lost.
+
+Needs the local PostgreSQL and Redis (.ci/run sets WIJKBRUG_TEST_POSTGRES and
+WIJKBRUG_TEST_REDIS when they answer); skipped, with the reason shown, without them.
+"""
+
+import json
+import os
+import subprocess
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tests.conftest import WIJKBRUG, free_port, wijkbrug_server
+
+POSTGRES, REDIS = os.environ.get("WIJKBRUG_TEST_POSTGRES"), os.environ.get("WIJKBRUG_TEST_REDIS")
+needs_services = pytest.mark.skipif(not (POSTGRES and REDIS), reason="needs WIJKBRUG_TEST_POSTGRES and WIJKBRUG_TEST_REDIS")
+
+
+@pytest.fixture(scope="module")
+def database():
+    """A database name that does not exist yet: the bot creates it itself."""
+    server = make_url(POSTGRES)
+    name = f"wijkbrug_prod_{uuid.uuid4().hex[:8]}"
+    yield str(server.set(database=name))
+    admin = create_engine(server, isolation_level="AUTOCOMMIT", future=True)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def workers(test_env, model_paths, database, tmp_path_factory):
+    var = tmp_path_factory.mktemp("prod")
+    port = free_port()
+    env = dict(test_env, WIJKBRUG_VAR=str(var), DATABASE_URL=database, TRACKER_STORE_URL=database,
+               LOCK_STORE_URL=REDIS, WIJKBRUG_NOW="2026-11-27T21:30")
+    with wijkbrug_server(["serve", "--workers", "2", "--in-process-actions", "--port", str(port)], env,
+                         var / "serve.log", f"http://127.0.0.1:{port}/health") as process:
+        yield {"url": f"http://127.0.0.1:{port}", "process": process, "database": database}
+
+
+def say(url, sender, message):
+    request = urllib.request.Request(url + "/webhooks/rest/webhook", method="POST",
+                                     data=json.dumps({"sender": sender, "message": message}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=120) as reply:
+        return json.loads(reply.read())
+
+
+def children(pid):
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        return [int(child) for child in f.read().split()]
+
+
+@needs_services
+def test_two_workers_serve_one_conversation_without_losing_a_message(workers):
+    assert len(children(workers["process"].pid)) == 2  # two worker processes behind one port
+    messages = ["merhaba", "wijkteam nedir?", "ücretli mi?", "çocuklarımı alırlar mı?", "gizlilik nasıl?",
+                "teşekkürler", "akşam açık mısınız?", "merhaba tekrar"]
+    senders = [f"prod-{n}" for n in range(2)]
+    jobs = [(sender, message) for _round in range(3) for message in messages for sender in senders]
+    with ThreadPoolExecutor(max_workers=16) as pool:  # all at once: both workers get each resident
+        answers = list(pool.map(lambda job: say(workers["url"], *job), jobs))
+    assert all(answer and answer[0].get("text") for answer in answers)
+    engine = create_engine(workers["database"], future=True)
+    with engine.connect() as connection:
+        for sender in senders:
+            user_texts = connection.execute(text(
+                "SELECT data FROM events WHERE sender_id = :sender AND type_name = 'user' ORDER BY id"),
+                {"sender": sender}).scalars().all()
+            assert sorted(json.loads(d)["text"] for d in user_texts) == sorted(messages * 3)  # none lost
+            listens = connection.execute(text(
+                "SELECT count(*) FROM events WHERE sender_id = :sender AND action_name = 'action_listen'"),
+                {"sender": sender}).scalar_one()
+            assert listens >= 3 * len(messages)  # every message got its whole turn
+    engine.dispose()
+
+
+def test_several_workers_are_refused_without_a_lock_store(test_env):
+    env = dict(test_env)
+    env.pop("LOCK_STORE_URL", None)
+    result = subprocess.run([*WIJKBRUG, "serve", "--workers", "2"], env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode != 0 and "LOCK_STORE_URL" in result.stderr
+
+
+def test_lock_store_url_is_read_into_rasas_redis_lock_store():
+    from rasa.core.lock_store import InMemoryLockStore, RedisLockStore
+
+    from bot.runtime import lock_store_for
+
+    assert isinstance(lock_store_for(None), InMemoryLockStore)
+    store = lock_store_for("redis://:secret@redis.internal:6380/3")
+    assert isinstance(store, RedisLockStore) and store.key_prefix.startswith("wijkbrug:")
+    kwargs = store.red.connection_pool.connection_kwargs
+    assert (kwargs["host"], kwargs["port"], kwargs["db"], kwargs["password"]) == ("redis.internal", 6380, 3, "secret")
+    with pytest.raises(ValueError):
+        lock_store_for("http://localhost:6379")
+
+
