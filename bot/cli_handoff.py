@@ -184,6 +184,29 @@ def cmd_invite(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_resident_export(args: argparse.Namespace) -> int:
+    """Everything kept about one resident (a data access request, AVG/GDPR art. 15): the
+    conversation as stored and their requests with history."""
+    from bot.runtime import resident_conversation
+    from bot.store.database import session_scope
+
+    settings = settings_module.load()
+    with session_scope(_database()) as session:
+        requests = [referral_as_dict(session, r) for r in session.execute(
+            select(Referral).where(Referral.conversation == args.sender).order_by(Referral.id)).scalars()]
+    conversation = resident_conversation(settings.tracker_store_url, args.sender)
+    export = {"resident": args.sender, "exported_at": clock.now().isoformat(),
+              "conversation": conversation, "requests": requests}
+    text = json.dumps(export, ensure_ascii=False, indent=2)
+    if args.file == "-":
+        print(text)
+    else:
+        with open(args.file, "w", encoding="utf-8") as f:
+            f.write(text + "\n")
+        print(f"wrote {args.file}: {len(conversation)} messages, {len(requests)} request(s)", file=sys.stderr)
+    return 0 if conversation or requests else 1
+
+
 def cmd_purge(args: argparse.Namespace) -> int:
     from bot.handoff import referrals
     from bot.store.database import session_scope
@@ -226,6 +249,10 @@ def add_commands(commands) -> None:
     invite.add_argument("--contact", action="store_true", help="CODE is a wijkteam contact's code")
     invite.set_defaults(func=cmd_invite)
 
+    export = commands.add_parser("resident-export", help="everything kept about one resident, as JSON")
+    export.add_argument("sender", help="the conversation id: a web chat's web-..., or tg-<chat id> on Telegram")
+    export.add_argument("file", nargs="?", default="-", help="output file (default: stdout)")
+    export.set_defaults(func=cmd_resident_export)
     purge = commands.add_parser("purge", help="delete referrals that ended before the retention period")
     purge.add_argument("--days", type=int, help="retention in days (RETENTION_DAYS, 90)")
     purge.set_defaults(func=cmd_purge)

@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, Dict, List
 
 from bot import settings as settings_module
@@ -240,6 +241,21 @@ def tracker_store_for(url: str, database_url: str | None = None):
         username=parsed.username,
         password=parsed.password,
     )
+
+
+def resident_conversation(tracker_store_url: str, sender: str) -> List[Dict[str, Any]]:
+    """What the resident and the bot said, in order, as stored (for a data export)."""
+    import asyncio
+
+    store = tracker_store_for(tracker_store_url)
+    tracker = asyncio.run(store.retrieve(sender))
+    said = []
+    for event in tracker.events if tracker else []:
+        kind = event.as_dict().get("event")
+        if kind in ("user", "bot") and getattr(event, "text", None):
+            said.append({"at": datetime.fromtimestamp(event.timestamp, timezone.utc).isoformat(timespec="seconds"),
+                         "from": "resident" if kind == "user" else "bot", "text": event.text})
+    return said
 
 
 def lock_store_for(url: str | None):

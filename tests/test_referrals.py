@@ -308,6 +308,7 @@ def test_a_crash_after_saving_loses_no_notification(demo_directory, project_root
     assert asyncio.run(outbox.deliver_due(demo_directory, after_restart, FRIDAY_EVENING)) == 0
     [line] = delivered.read_text(encoding="utf-8").splitlines()
     assert json.loads(line)["kind"] == "offer"
+    assert "kira borcum" not in line and "resident-1" not in line  # no words, no conversation id
 
 
 def test_matching_across_the_spring_dst_change(demo_directory):

@@ -3,12 +3,14 @@ with the action server as a separate process."""
 
 import json
 import signal
+import subprocess
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from bot import i18n
-from tests.conftest import free_port, wijkbrug_server
+from tests.conftest import WIJKBRUG, free_port, wijkbrug_server
 
 
 @pytest.fixture(scope="module")
@@ -20,6 +22,8 @@ def server(test_env, model_paths, tmp_path_factory, telegram):
         WIJKBRUG_PORT=str(port),
         ACTION_SERVER_PORT=str(action_port),
         DASHBOARD_PORT=str(dashboard_port),
+        # The most our code logs: still no personal data (test_no_personal_data_reaches_the_logs).
+        WIJKBRUG_LOG_LEVEL="DEBUG",
         TELEGRAM_BOT_TOKEN=telegram.token,
         TELEGRAM_BASE_URL=telegram.base_url,
     )
@@ -75,6 +79,50 @@ def test_rest_endpoint_rejects_malformed_requests_clearly(server):
             post(url, None, raw=body)
         assert error.value.code == 400
         assert "sender" in error.value.read().decode()
+
+
+PRIVATE = {"sender": "privacy-resident-7f3a", "topic": "mijn huisbaas dreigt met ontruiming",
+           "phone": "0687654321", "postcode": "3072 AB"}
+
+
+@pytest.fixture(scope="module")
+def private_conversation(server):
+    """A handoff with a topic, postcode and phone number, and a crisis message."""
+    url = server["url"] + "/webhooks/rest/webhook"
+    for message in ("goedenavond", "ik wil met een vrijwilliger praten", PRIVATE["topic"], PRIVATE["postcode"],
+                    '/inform{"handoff_window": "tomorrow"}', '/inform{"handoff_channel": "phone"}',
+                    PRIVATE["phone"], "/affirm", "mijn man slaat mij"):
+        post(url, {"sender": PRIVATE["sender"], "message": message})
+    return PRIVATE
+
+
+def test_no_personal_data_reaches_the_logs(server, private_conversation, test_env):
+    from tests.conftest import wijkbrug_cli
+
+    referral = [r for r in json.loads(wijkbrug_cli(test_env, "referrals", "--json"))
+                if r["conversation"] == PRIVATE["sender"]]
+    assert referral and referral[0]["topic"] == PRIVATE["topic"]  # the handoff really happened
+    logs = server["log"].read_text()  # the server, the action server and the dashboard
+    jsonl = Path(test_env["WIJKBRUG_VAR"]) / "notifications.jsonl"
+    notifications = jsonl.read_text() if jsonl.exists() else ""
+    for secret in (PRIVATE["sender"], PRIVATE["topic"], "ontruiming", PRIVATE["phone"], "06 87654321",
+                   "87654321", "mijn man slaat mij"):
+        assert secret not in logs, secret
+        assert secret not in notifications, secret
+
+
+def test_a_resident_can_get_everything_kept_about_them(server, private_conversation, test_env, tmp_path):
+    from tests.conftest import wijkbrug_cli
+
+    exported = json.loads(wijkbrug_cli(test_env, "resident-export", PRIVATE["sender"]))
+    said = [line["text"] for line in exported["conversation"] if line["from"] == "resident"]
+    assert PRIVATE["topic"] in said and PRIVATE["phone"] in said
+    assert any(line["from"] == "bot" and "112" in line["text"] for line in exported["conversation"])
+    [request] = exported["requests"]
+    assert request["topic"] == PRIVATE["topic"] and request["history"][0]["status"] == "requested"
+    nobody = subprocess.run([*WIJKBRUG, "resident-export", "nobody-like-this"], env=test_env,
+                            capture_output=True, text=True, timeout=120)
+    assert nobody.returncode == 1 and json.loads(nobody.stdout)["conversation"] == []
 
 
 def test_telegram_resident_is_answered_with_inline_buttons(server, telegram):

@@ -63,15 +63,22 @@ class Delivery(Protocol):
 
 
 class FileDelivery:
-    """Without Telegram: notifications are appended to a JSON-lines file a coordinator reads."""
+    """Without Telegram: a line per notification in a JSON-lines file, so a coordinator
+    sees that something is waiting. Only what, for whom and which request: the
+    resident's words and number stay in the database (and the dashboard), where retention
+    and "forget me" reach them; a file that only grows would keep them for ever."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
 
     async def send(self, notification: Dict[str, Any]) -> str | None:
+        resident = notification["recipient_kind"] == "resident"
+        line = {"created_at": notification["created_at"], "kind": notification["kind"],
+                "referral": notification["referral"], "recipient_kind": notification["recipient_kind"],
+                "recipient_id": None if resident else notification["recipient_id"]}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a", encoding="utf-8") as f:
-            f.write(json.dumps(notification, ensure_ascii=False) + "\n")
+            f.write(json.dumps(line, ensure_ascii=False) + "\n")
         return None
 
 
