@@ -33,6 +33,7 @@ from bot.handoff import outbox, relay
 from bot.i18n import _
 from bot.ratelimit import RateLimiter
 from bot.store.database import session_scope
+from bot.telegram_updates import PerChatUpdateProcessor
 
 logger = logging.getLogger(__name__)
 MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback_data
@@ -62,7 +63,7 @@ def keyboard(buttons: List[Dict[str, Any]]) -> InlineKeyboardMarkup | None:
 
 
 def build_application(bot, token: str, base_url: str | None = None, settings=None) -> Application:
-    builder = ApplicationBuilder().token(token)
+    builder = ApplicationBuilder().token(token).concurrent_updates(PerChatUpdateProcessor())
     if base_url:
         builder = builder.base_url(f"{base_url.rstrip('/')}/bot").base_file_url(
             f"{base_url.rstrip('/')}/file/bot"
