@@ -2,13 +2,13 @@
 Telegram (webhook posts into our server, answers to a local fake Bot API), with handoffs,
 against the production shape (`wijkbrug run --workers 2`, PostgreSQL, Redis lock).
 
-    .venv/bin/python bench/load.py [--seconds 60] [--residents 24] [--postgres URL] [--redis URL]
+    .venv/bin/python bench/load.py [--seconds 120] [--residents 6] [--postgres URL] [--redis URL]
 
 Each simulated resident goes through a whole conversation (greeting, a problem, yes, the
 handoff form in their own words with a crisis message in the middle, consent, a question
 after), then starts again as a new resident; half of them on Telegram. Reported: messages
-per second, latency p50/p95/p99 (REST: request to answer; Telegram: webhook post to the
-first answer sent to the fake Bot API), errors, the peak memory of all our processes.
+per second, latency p50/p95/p99 (REST: request to answer; Telegram: webhook post to its
+answer, which our server gives once the bot's messages went to the fake Bot API), errors, the peak memory of all our processes.
 Afterwards the database is checked: every message sent is in its conversation exactly
 once, and every consent made exactly one request whose offer was delivered once.
 """
@@ -122,22 +122,13 @@ def telegram_resident(base: str, fake: FakeTelegram, chat: int, script: list[str
                 error = f"webhook {status}"
         except (urllib.error.URLError, OSError) as failure:
             error = f"webhook {type(failure).__name__}"
-        if error is None:
-            try:
-                fake.wait_for("sendMessage", chat_id=chat, count=before + 1, seconds=30)
-            except TimeoutError:
-                error = "Telegram: no answer within 30 s"
+        # The webhook answers once the update is handled: the turn's messages are all sent.
+        if error is None and len(fake.sent_to(chat)) == before:
+            error = "Telegram: no answer"
         results.record(conversation, started, error)
         if number == len(script) - 2 and not error:
             with results.lock:
                 results.consented.add(conversation)
-        # Let the turn's other messages arrive before the next message is counted.
-        quiet_since = time.monotonic()
-        seen = len(fake.sent_to(chat))
-        while time.monotonic() - quiet_since < 0.15:
-            time.sleep(0.03)
-            if len(fake.sent_to(chat)) != seen:
-                seen, quiet_since = len(fake.sent_to(chat)), time.monotonic()
 
 
 def memory_mb(root_pid: int) -> float:
@@ -190,10 +181,11 @@ def main() -> int:
     from bot.processes import wait_for_http
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--residents", type=int, default=24, help="simulated residents at the same time")
+    parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--residents", type=int, default=6, help="simulated residents at the same time")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1/postgres")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards (its name is printed)")
     args = parser.parse_args()
 
     server_url = make_url(args.postgres)
@@ -247,10 +239,13 @@ def main() -> int:
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
         fake.stop()
-        admin = create_engine(server_url, isolation_level="AUTOCOMMIT", future=True)
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        if args.keep:
+            print(f"kept: {database}")
+        else:
+            admin = create_engine(server_url, isolation_level="AUTOCOMMIT", future=True)
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
     count = len(results.latencies) + len(results.errors)
     print(f"{count} messages in {elapsed:.0f} s: {count / elapsed:.1f} messages/s, {args.residents} residents at once, "
           f"{len(results.sent)} conversations ({sum(1 for c in results.sent if c.startswith('tg-'))} on Telegram)")
@@ -261,6 +256,8 @@ def main() -> int:
     print(f"consents {consents}, offers saved {offers[0]}, delivered {offers[1]}, most attempts {offers[2]}")
     print("database check: " + ("every message stored once, one request per consent, every offer delivered"
                                 if not problems else f"{len(problems)} problems: {problems[:5]}"))
+    for problem in problems[5:40] if os.environ.get("LOAD_ALL_PROBLEMS") else []:
+        print("  ", problem)
     return 0 if not problems and not results.errors else 1
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Dict, List
 
+from bot import conversation_index
 from bot import settings as settings_module
 from bot.settings import Settings
 
@@ -136,9 +137,13 @@ class Bot:
     async def resume_if_paused(self, sender: str) -> None:
         """A relay that ended without /einde (the volunteer closed the request): the
         dialogue must not stay paused, or the resident would get no answer at all."""
-        tracker = await self.agent.tracker_store.retrieve(sender)
-        if tracker is not None and tracker.is_paused():
+        if conversation_index.is_paused(self._sql_store(), sender):
             await self.resume(sender)
+
+    def _sql_store(self):
+        """Our SQL tracker store, under Rasa's fail-safe wrapper."""
+        store = self.agent.tracker_store
+        return getattr(store, "_tracker_store", store)
 
     async def set_language(self, sender: str, language: str) -> None:
         """The resident's language is known already (a request moved from the web chat)."""
@@ -284,6 +289,7 @@ def load_bot(settings: Settings | None = None, in_process_actions: bool = True) 
     from rasa.core.agent import Agent
     from rasa.utils.endpoints import EndpointConfig
 
+    from bot import rasa_patches
     from bot.inprocess_actions import InProcessActionEndpoint
     from bot.langid import LanguageIdentifier
     from bot.nlg import CatalogNLG
@@ -291,6 +297,7 @@ def load_bot(settings: Settings | None = None, in_process_actions: bool = True) 
     from bot.store.prepare import prepare
     from bot.training import ensure_models
 
+    rasa_patches.apply()
     settings = settings or settings_module.load()
     paths = ensure_models(settings.project_root, settings.models_dir)
     prepare(settings)
@@ -300,11 +307,10 @@ def load_bot(settings: Settings | None = None, in_process_actions: bool = True) 
         for name, path in paths.items()
         if name.startswith("nlu-")
     }
-    holder: Dict[str, Any] = {}
+    store = tracker_store_for(settings.tracker_store_url, settings.database_url)
 
     async def previous_language(sender_id: str) -> str | None:
-        tracker = await holder["agent"].tracker_store.retrieve(sender_id)
-        return tracker.get_slot("language") if tracker else None
+        return conversation_index.language(store, sender_id)
 
     from bot.vocabulary import training_vocabulary
 
@@ -321,10 +327,9 @@ def load_bot(settings: Settings | None = None, in_process_actions: bool = True) 
     agent = Agent.load(
         str(paths["core"]),
         generator=CatalogNLG(),
-        tracker_store=tracker_store_for(settings.tracker_store_url, settings.database_url),
+        tracker_store=store,
         lock_store=lock_store_for(settings.lock_store_url),
         action_endpoint=action_endpoint,
         http_interpreter=router,
     )
-    holder["agent"] = agent
     return Bot(agent, settings, router)

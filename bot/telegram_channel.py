@@ -244,8 +244,11 @@ async def start(bot, settings) -> Application:
 
 
 async def feed(application: Application, data: dict) -> None:
-    """One update from the webhook, into the same handlers polling would use."""
-    await application.update_queue.put(Update.de_json(data, application.bot))
+    """One update from the webhook, through the same handlers polling uses, answered only
+    when it has been handled: Telegram sends a chat's next update after our answer, so
+    a resident's messages are handled in order even when several workers share the
+    webhook (each worker orders only its own updates)."""
+    await application.process_update(Update.de_json(data, application.bot))
 
 
 async def stop(application: Application) -> None:
