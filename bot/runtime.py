@@ -9,11 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Dict, List
 
-from bot import conversation_index
+from bot import LANGUAGES, conversation_index, i18n
 from bot import settings as settings_module
+from bot.i18n import _
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
+# What a resident hears when something on our side fails, instead of silence.
+SORRY = _("Sorry, er ging iets mis aan onze kant. Probeer het over een paar minuten opnieuw. Is het dringend? Bel 112 bij gevaar.")
 
 
 def quiet_libraries(level: str | None = None) -> None:
@@ -85,6 +88,9 @@ class Bot:
             text, output, sender, input_channel=channel, metadata=metadata or {}
         )
         await self.agent.handle_message(message)
+        failed = getattr(self.agent.action_endpoint, "failed_for", None)
+        if failed is not None and failed(sender):  # Rasa went on without the action's answer
+            output.messages.append({"recipient_id": sender, "text": self.sorry(sender)})
         if news_ids:  # only now: if the turn fails, the news waits for the next message
             self.news_shown(news_ids)
         await self.deliver()
@@ -137,10 +143,20 @@ class Bot:
     async def resume_if_paused(self, sender: str) -> None:
         """A relay that ended without /einde (the volunteer closed the request): the
         dialogue must not stay paused, or the resident would get no answer at all."""
-        if conversation_index.is_paused(self._sql_store(), sender):
+        if conversation_index.is_paused(self.sql_store(), sender):
             await self.resume(sender)
 
-    def _sql_store(self):
+    def sorry(self, sender: str) -> str:
+        """"Something went wrong on our side" in the conversation's language; in all four
+        when even that cannot be read (the database may be what failed)."""
+        try:
+            language = conversation_index.language(self.sql_store(), sender)
+        except Exception:  # noqa: BLE001 - any failure: every language
+            language = None
+        languages = [language] if language else LANGUAGES
+        return "\n\n".join(i18n.for_display(code, i18n.gettext(code, SORRY)) for code in languages)
+
+    def sql_store(self):
         """Our SQL tracker store, under Rasa's fail-safe wrapper."""
         store = self.agent.tracker_store
         return getattr(store, "_tracker_store", store)
@@ -290,6 +306,7 @@ def load_bot(settings: Settings | None = None, in_process_actions: bool = True) 
     from rasa.utils.endpoints import EndpointConfig
 
     from bot import rasa_patches
+    from bot.action_endpoint import WatchedActionEndpoint
     from bot.inprocess_actions import InProcessActionEndpoint
     from bot.langid import LanguageIdentifier
     from bot.nlg import CatalogNLG
@@ -323,7 +340,7 @@ def load_bot(settings: Settings | None = None, in_process_actions: bool = True) 
     if in_process_actions:
         action_endpoint: EndpointConfig = InProcessActionEndpoint("actions")
     else:
-        action_endpoint = EndpointConfig(url=settings.action_server_url)
+        action_endpoint = WatchedActionEndpoint(settings.action_server_url)
     agent = Agent.load(
         str(paths["core"]),
         generator=CatalogNLG(),

@@ -16,9 +16,8 @@ from pathlib import Path
 from sanic import Sanic, response
 from sanic.request import Request
 
-from bot import i18n, telegram_channel
+from bot import telegram_channel
 from bot.handoff import service
-from bot.i18n import _
 from bot.runtime import load_bot
 from bot.settings import Settings
 from bot.webchat import page
@@ -26,7 +25,6 @@ from bot.webchat import page
 logger = logging.getLogger(__name__)
 WEBCHAT_STATIC = Path(__file__).resolve().parent / "webchat" / "static"
 MAX_MESSAGE_CHARS = 4000
-SORRY = _("Sorry, er ging iets mis aan onze kant. Probeer het over een paar minuten opnieuw. Is het dringend? Bel 112 bij gevaar.")
 
 
 def create_app(settings: Settings, in_process_actions: bool = False) -> Sanic:
@@ -72,8 +70,7 @@ def create_app(settings: Settings, in_process_actions: bool = False) -> Sanic:
             )
         except Exception as error:  # the resident gets an answer, the log gets no text
             logger.error("REST message failed: %s", type(error).__name__, exc_info=error)
-            language = metadata.get("language")
-            messages = [{"recipient_id": sender, "text": i18n.gettext(language, SORRY)}]
+            messages = [{"recipient_id": sender, "text": app.ctx.bot.sorry(sender[:128])}]
         return response.json(messages)
 
     @app.post("/telegram/webhook")

@@ -197,6 +197,9 @@ def build_application(bot, token: str, base_url: str | None = None, settings=Non
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         # The type only: an exception message may contain what the resident wrote.
         logger.error("Telegram update failed: %s", type(context.error).__name__)
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is not None:  # a kind word instead of silence
+            await context.bot.send_message(chat.id, bot.sorry(sender_id(update)))
 
     application.add_handler(CommandHandler("start", on_start))
     application.add_handler(CommandHandler(LANGUAGE_COMMANDS, on_language))

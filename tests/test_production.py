@@ -8,7 +8,9 @@ WIJKBRUG_TEST_REDIS when they answer); skipped, with the reason shown, without t
 
 import json
 import os
+import signal
 import subprocess
+import time
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -105,3 +107,28 @@ def test_lock_store_url_is_read_into_rasas_redis_lock_store():
         lock_store_for("http://localhost:6379")
 
 
+
+
+@needs_services
+def test_a_worker_killed_mid_conversation_the_other_goes_on(workers):
+    """kill -9 one of the two workers in the middle of a handoff form: the resident goes on
+    with the other worker, from where they were (the conversation is in PostgreSQL)."""
+    url, sender = workers["url"], "prod-killed"
+    for message in ("goedenavond", "ik wil met een vrijwilliger praten", "ik krijg steeds aanmaningen"):
+        assert say(url, sender, message)[0]["text"]
+    victim = children(workers["process"].pid)[0]
+    os.kill(victim, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while victim in children(workers["process"].pid):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    answers = [say(url, sender, message) for message in (
+        "3072 AB", '/inform{"handoff_window": "tomorrow"}', '/inform{"handoff_channel": "phone"}',
+        "0612340000", "/affirm")]
+    assert all(answer and answer[0].get("text") for answer in answers)
+    engine = create_engine(workers["database"], future=True)
+    with engine.connect() as connection:
+        topic = connection.execute(text("SELECT topic FROM referrals WHERE conversation = :s"),
+                                   {"s": sender}).scalar_one()
+    engine.dispose()
+    assert topic == "ik krijg steeds aanmaningen"  # the form kept what was said before the kill
