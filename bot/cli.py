@@ -103,7 +103,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"wijkbrug is ready: web chat at http://{host}:{port}/", flush=True)
         print(f"REST endpoint: POST http://{host}:{port}/webhooks/rest/webhook", flush=True)
         if settings.telegram_token:
-            print("Telegram bot: polling", flush=True)
+            print(f"Telegram bot: {'webhook' if settings.telegram_webhook_url else 'polling'}", flush=True)
 
     app.run(host=host, port=port, workers=workers, access_log=False, motd=False)
     return 0

@@ -109,15 +109,18 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         return cls(config, model_storage, resource)
 
     @staticmethod
-    def _features(messages: list[Message]) -> Any:
+    def _features(messages: list[Message], width: int | None = None) -> Any:
+        """One row per message. A message without tokens (empty, only spaces) gets fewer
+        featurizers' columns, or none: at prediction it becomes an empty row of the
+        trained width (found by fuzzing: it crashed the whole turn)."""
         from scipy.sparse import csr_matrix, vstack
 
         rows = []
         for message in messages:
             _, sentence = message.get_sparse_features(attribute=TEXT)
             rows.append(csr_matrix(sentence.features) if sentence is not None else None)
-        width = max((r.shape[1] for r in rows if r is not None), default=1)
-        return vstack([r if r is not None else csr_matrix((1, width)) for r in rows])
+        width = width or max((r.shape[1] for r in rows if r is not None), default=1)
+        return vstack([r if r is not None and r.shape[1] == width else csr_matrix((1, width)) for r in rows])
 
     def train(self, training_data: TrainingData) -> Resource:
         from sklearn.feature_extraction.text import TfidfTransformer
@@ -142,7 +145,8 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         if self.pipeline is None or not messages:
             return messages
-        probabilities = self.pipeline.predict_proba(self._features(messages))
+        width = self.pipeline.steps[0][1].n_features_in_
+        probabilities = self.pipeline.predict_proba(self._features(messages, width))
         classes = self.pipeline.classes_
         for message, row in zip(messages, probabilities):
             ranking = sorted(

@@ -89,7 +89,11 @@ def create_app(settings: Settings, in_process_actions: bool = False) -> Sanic:
             data = None
         if not isinstance(data, dict) or "update_id" not in data:
             return response.json({"error": "expected a Telegram update"}, status=400)
-        await telegram_channel.feed(application, data)
+        try:
+            await telegram_channel.feed(application, data)
+        except telegram_channel.MalformedUpdate as error:
+            logger.warning("malformed Telegram update refused: %s", error)
+            return response.json({"error": "not a valid Telegram update"}, status=400)
         return response.json({"ok": True})
 
     @app.get("/health")

@@ -246,12 +246,21 @@ async def start(bot, settings) -> Application:
     return application
 
 
+class MalformedUpdate(ValueError):
+    """A webhook body that is JSON but not a Telegram update python-telegram-bot can read."""
+
+
 async def feed(application: Application, data: dict) -> None:
     """One update from the webhook, through the same handlers polling uses, answered only
     when it has been handled: Telegram sends a chat's next update after our answer, so
     a resident's messages are handled in order even when several workers share the
     webhook (each worker orders only its own updates)."""
-    await application.process_update(Update.de_json(data, application.bot))
+    try:
+        update = Update.de_json(data, application.bot)
+    except (TypeError, ValueError, KeyError, AttributeError) as error:
+        # The type only: the update may carry what someone wrote.
+        raise MalformedUpdate(type(error).__name__) from None
+    await application.process_update(update)
 
 
 async def stop(application: Application) -> None:
