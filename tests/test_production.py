@@ -132,3 +132,35 @@ def test_a_worker_killed_mid_conversation_the_other_goes_on(workers):
                                    {"s": sender}).scalar_one()
     engine.dispose()
     assert topic == "ik krijg steeds aanmaningen"  # the form kept what was said before the kill
+
+
+def restart_postgresql():
+    version = sorted(os.listdir("/etc/postgresql"))[-1]
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"], check=True,
+                   capture_output=True, timeout=120)
+
+
+@needs_services
+@pytest.mark.skipif(not os.path.isdir("/etc/postgresql") or os.geteuid() != 0,
+                    reason="restarts the machine's own PostgreSQL cluster (Debian's pg_ctlcluster, as root)")
+def test_postgresql_restarts_under_a_running_bot(workers):
+    """The database goes away for a moment: what was saved stays, a message in the gap gets
+    the kind message at worst, and the bot answers again by itself (no restart of ours)."""
+    url, sender = workers["url"], "prod-pg-restart"
+    for message in ("goedenavond", "ik wil met een vrijwilliger praten", "ik heb hulp nodig met brieven",
+                    "3072 AB", '/inform{"handoff_window": "tomorrow"}', '/inform{"handoff_channel": "phone"}',
+                    "0612341111", "/affirm"):
+        assert say(url, sender, message)[0]["text"]
+    restart_postgresql()
+    replies = [say(url, sender, "dank je wel") for _ in range(3)]  # the first may meet a dead connection
+    assert all(reply and reply[0]["text"] for reply in replies)  # never silence
+    assert "er ging iets mis" not in replies[-1][0]["text"]  # recovered by itself
+    engine = create_engine(workers["database"], future=True)
+    with engine.connect() as connection:
+        saved = connection.execute(text("SELECT count(*) FROM referrals WHERE conversation = :s"),
+                                   {"s": sender}).scalar_one()
+        offers = connection.execute(text(
+            "SELECT count(*) FROM outbox o JOIN referrals r ON r.id = o.referral_id "
+            "WHERE r.conversation = :s AND o.recipient_kind <> 'resident'"), {"s": sender}).scalar_one()
+    engine.dispose()
+    assert saved == 1 and offers >= 1  # the request and its notification survived
