@@ -280,23 +280,14 @@ def resident_conversation(tracker_store_url: str, sender: str) -> List[Dict[str,
 
 
 def lock_store_for(url: str | None):
-    """Rasa's Redis lock store from LOCK_STORE_URL (redis://[:password@]host:port/db), so
-    several bot workers handle one conversation's messages one at a time; without a URL,
-    the in-memory lock of a single process."""
-    from rasa.core.lock_store import InMemoryLockStore, RedisLockStore
+    """A Redis mutex per conversation from LOCK_STORE_URL (redis://[:password@]host:port/db),
+    so several bot workers handle one conversation's messages one at a time; without a
+    URL, Rasa's in-memory lock of a single process."""
+    from rasa.core.lock_store import InMemoryLockStore
 
-    if not url:
-        return InMemoryLockStore()
-    from urllib.parse import urlsplit
+    from bot.lock_store import RedisMutexLockStore
 
-    parts = urlsplit(url)
-    if parts.scheme not in ("redis", "rediss"):
-        raise ValueError(f"LOCK_STORE_URL must be redis://host:port/db, got {parts.scheme!r}")
-    return RedisLockStore(
-        host=parts.hostname or "localhost", port=parts.port or 6379,
-        db=int(parts.path.strip("/") or 0), username=parts.username, password=parts.password,
-        use_ssl=parts.scheme == "rediss", key_prefix="wijkbrug",
-    )
+    return RedisMutexLockStore(url) if url else InMemoryLockStore()
 
 
 def load_bot(settings: Settings | None = None, in_process_actions: bool = True) -> Bot:

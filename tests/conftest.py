@@ -162,7 +162,8 @@ def migrated_database(request, tmp_path_factory):
 
     server = make_url(os.environ["WIJKBRUG_TEST_POSTGRES"])
     name = f"wijkbrug_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT", future=True)
+    # pool_pre_ping: tests/test_production.py restarts PostgreSQL in the middle of the session.
+    admin = create_engine(server, isolation_level="AUTOCOMMIT", future=True, pool_pre_ping=True)
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = str(server.set(database=name))

@@ -93,20 +93,50 @@ def test_several_workers_are_refused_without_a_lock_store(test_env):
     assert result.returncode != 0 and "LOCK_STORE_URL" in result.stderr
 
 
-def test_lock_store_url_is_read_into_rasas_redis_lock_store():
-    from rasa.core.lock_store import InMemoryLockStore, RedisLockStore
+def test_lock_store_url_is_read_into_a_redis_mutex():
+    from rasa.core.lock_store import InMemoryLockStore
 
+    from bot.lock_store import RedisMutexLockStore
     from bot.runtime import lock_store_for
 
     assert isinstance(lock_store_for(None), InMemoryLockStore)
     store = lock_store_for("redis://:secret@redis.internal:6380/3")
-    assert isinstance(store, RedisLockStore) and store.key_prefix.startswith("wijkbrug:")
+    assert isinstance(store, RedisMutexLockStore)
     kwargs = store.red.connection_pool.connection_kwargs
     assert (kwargs["host"], kwargs["port"], kwargs["db"], kwargs["password"]) == ("redis.internal", 6380, 3, "secret")
     with pytest.raises(ValueError):
         lock_store_for("http://localhost:6379")
 
 
+@needs_services
+def test_the_lock_lets_one_holder_in_at_a_time():
+    """Many holders of one conversation's lock from two stores (as two workers): never two
+    inside at once; other conversations are not held up."""
+    import asyncio
+
+    from bot.lock_store import RedisMutexLockStore
+
+    async def run():
+        stores = [RedisMutexLockStore(REDIS), RedisMutexLockStore(REDIS)]
+        inside, most, order = [0], [0], []
+
+        async def hold(store, name, number):
+            async with store.lock(name, lock_lifetime=10):
+                inside[0] += name == "same"
+                most[0] = max(most[0], inside[0])
+                await asyncio.sleep(0.005)
+                inside[0] -= name == "same"
+                order.append((name, number))
+
+        await asyncio.gather(*(hold(stores[n % 2], "same", n) for n in range(30)),
+                             hold(stores[0], "other", 99))
+        for store in stores:
+            await store.red.close()
+        return most[0], order
+
+    most, order = asyncio.run(run())
+    assert most == 1 and len(order) == 31
+    assert order.index(("other", 99)) < 25  # not queued behind the 30 of the other conversation
 
 
 @needs_services
