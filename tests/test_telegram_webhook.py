@@ -72,3 +72,13 @@ def test_a_call_with_the_secret_is_answered(webhook_server):
     assert post(url, start_update(7, 9200), SECRET) == 200
     [welcome] = telegram.wait_for("sendMessage", chat_id=9200)
     assert i18n.gettext("tr", WELCOME) in welcome["text"]
+
+
+def test_a_body_that_is_not_a_telegram_update_gets_400_and_the_next_one_works(webhook_server):
+    """Found by fuzzing (tests/test_fuzz.py): this update used to give a 500."""
+    telegram, url = webhook_server
+    broken = {"update_id": 8, "message": {"message_id": 1, "date": 0, "chat": {"id": 9300, "type": "private"},
+                                          "from": {"id": 1, "is_bot": False, "first_name": ""}, "entities": [None]}}
+    assert post(url, broken, SECRET) == 400
+    assert post(url, start_update(9, 9301), SECRET) == 200
+    assert telegram.wait_for("sendMessage", chat_id=9301)
