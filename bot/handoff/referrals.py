@@ -187,19 +187,29 @@ def _locked(session: Session, referral_id: int) -> Referral:
 def accept(session: Session, referral_id: int, person: Tuple[str, int], now: datetime) -> Referral:
     """The person it is offered to takes it. Exactly one of two simultaneous accepts wins."""
     kind, pid = person
+    referral = _claim(
+        session, referral_id, now, "this request is not (or no longer) offered to you",
+        (Referral.status == "offered", Referral.assignee_kind == kind, Referral.assignee_id == pid), {},
+    )
+    _history(session, referral, "accepted", now, "aangenomen", person)
+    _tell_accepted(session, referral, person, now)
+    return referral
+
+
+def _claim(session: Session, referral_id: int, now: datetime, refusal: str, conditions: tuple,
+           values: dict) -> Referral:
+    """Makes the referral accepted in one conditional UPDATE, so of two people (or a person
+    and the team) acting at the same moment exactly one wins; the other gets NotAllowed."""
     won = session.execute(
         update(Referral)
-        .where(Referral.id == referral_id, Referral.status == "offered",
-               Referral.assignee_kind == kind, Referral.assignee_id == pid)
-        .values(status="accepted", offer_expires_at=None, updated_at=utc(now))
+        .where(Referral.id == referral_id, *conditions)
+        .values(status="accepted", offer_expires_at=None, updated_at=utc(now), **values)
         .execution_options(synchronize_session=False)
     ).rowcount == 1
     if not won:
-        raise NotAllowed("this request is not (or no longer) offered to you")
+        raise NotAllowed(refusal)
     referral = _locked(session, referral_id)
     session.refresh(referral)
-    _history(session, referral, "accepted", now, "aangenomen", person)
-    _tell_accepted(session, referral, person, now)
     return referral
 
 
@@ -301,17 +311,28 @@ def _by_assignee(session: Session, referral_id: int, person: Tuple[str, int], al
 
 def mark_contacted(session: Session, referral_id: int, person: Tuple[str, int], now: datetime) -> Referral:
     referral = _by_assignee(session, referral_id, person, ("accepted",))
-    referral.status, referral.updated_at = "contacted", utc(now)
-    _history(session, referral, "contacted", now, "contact gehad met de bewoner", person)
+    _contacted(session, referral, now, "contact gehad met de bewoner", person)
     return referral
+
+
+def _contacted(session: Session, referral: Referral, now: datetime, note: str, person: Tuple[str, int]) -> None:
+    referral.status, referral.updated_at = "contacted", utc(now)
+    _history(session, referral, "contacted", now, note, person)
 
 
 def close(session: Session, referral_id: int, person: Tuple[str, int], now: datetime, note: str = "") -> Referral:
     referral = _by_assignee(session, referral_id, person, ("accepted", "contacted"))
-    referral.status, referral.updated_at, referral.ended_at = "closed", utc(now), utc(now)
-    _history(session, referral, "closed", now, note or "afgerond", person)
-    _end_relays(session, referral, now, "closed")
+    _end(session, referral, "closed", now, note or "afgerond", person)
     return referral
+
+
+def _end(session: Session, referral: Referral, status: str, now: datetime, note: str,
+         person: Tuple[str, int] | None) -> None:
+    """closed or cancelled: no offer stays open, and an open relay ends with it."""
+    referral.status, referral.updated_at, referral.ended_at = status, utc(now), utc(now)
+    referral.offer_expires_at = None
+    _history(session, referral, status, now, note, person)
+    _end_relays(session, referral, now, status)
 
 
 def _end_relays(session: Session, referral: Referral, now: datetime, why: str) -> None:
@@ -342,10 +363,7 @@ def cancel(session: Session, conversation: str, now: datetime) -> Referral | Non
     if referral is None:
         return None
     person = (referral.assignee_kind, referral.assignee_id) if referral.assignee_id else None
-    referral.status, referral.updated_at, referral.ended_at = "cancelled", utc(now), utc(now)
-    referral.offer_expires_at = None
-    _history(session, referral, "cancelled", now, "ingetrokken door de bewoner", person)
-    _end_relays(session, referral, now, "cancelled")
+    _end(session, referral, "cancelled", now, "ingetrokken door de bewoner", person)
     if person:
         outbox.enqueue(
             session, key=f"referral-{referral.id}-cancelled", referral_id=referral.id,
@@ -391,17 +409,8 @@ def assign(session: Session, referral_id: int, person: Tuple[str, int], now: dat
         raise NotAllowed(f"no {kind} {pid}")
     before = _locked(session, referral_id)
     previous = (before.assignee_kind, before.assignee_id) if before.status == "offered" else None
-    won = session.execute(
-        update(Referral)
-        .where(Referral.id == referral_id, Referral.status.in_(("requested", "offered")))
-        .values(status="accepted", assignee_kind=kind, assignee_id=pid, offer_expires_at=None,
-                updated_at=utc(now))
-        .execution_options(synchronize_session=False)
-    ).rowcount == 1
-    if not won:
-        raise NotAllowed("this request has already been taken or has ended")
-    referral = _locked(session, referral_id)
-    session.refresh(referral)
+    referral = _claim(session, referral_id, now, "this request has already been taken or has ended",
+                      (Referral.status.in_(("requested", "offered")),), {"assignee_kind": kind, "assignee_id": pid})
     staff_id, staff_name = staff
     _history(session, referral, "assigned", now, note or f"toegewezen door {staff_name}", person)
     if previous and previous != person:
@@ -435,8 +444,7 @@ def contacted_by_team(session: Session, referral_id: int, staff_id: int, now: da
     referral = _locked(session, referral_id)
     if referral.status != "accepted":
         raise NotAllowed("only an accepted request can be marked as contacted")
-    referral.status, referral.updated_at = "contacted", utc(now)
-    _history(session, referral, "contacted", now, note or "contact gehad (wijkteam)", ("staff", staff_id))
+    _contacted(session, referral, now, note or "contact gehad (wijkteam)", ("staff", staff_id))
     return referral
 
 
@@ -447,8 +455,5 @@ def close_by_team(session: Session, referral_id: int, staff_id: int, now: dateti
         raise NotAllowed("this request has already ended")
     if referral.status == "offered":
         _withdraw(session, referral, (referral.assignee_kind, referral.assignee_id), now)
-    referral.status, referral.updated_at, referral.ended_at = "closed", utc(now), utc(now)
-    referral.offer_expires_at = None
-    _history(session, referral, "closed", now, note or "afgerond (wijkteam)", ("staff", staff_id))
-    _end_relays(session, referral, now, "closed")
+    _end(session, referral, "closed", now, note or "afgerond (wijkteam)", ("staff", staff_id))
     return referral
