@@ -50,6 +50,18 @@ def gettext(language: str | None, message: str) -> str:
     return translations(language_or_default(language)).gettext(message)
 
 
+def fill(text: str, **values: Any) -> str:
+    """Puts values into a text's {placeholders} (our catalogs' style)."""
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", str(value))
+    return text
+
+
+def translate(language: str | None, text: str, **values: Any) -> str:
+    """A Dutch source text in the language, with its placeholders filled."""
+    return fill(gettext(language, text), **values)
+
+
 def ngettext(singular: str, plural: str, n: int, language: str | None) -> str:
     """The plural form for n in a language (Arabic has six); `n` is also filled in as {n}.
 

@@ -62,16 +62,9 @@ def language_of(person: accounts.Person | None) -> str:
     return "nl"
 
 
-def translate(language: str, text: str, **values: Any) -> str:
-    translated = i18n.gettext(language, text)
-    for key, value in values.items():
-        translated = translated.replace("{" + key + "}", str(value))
-    return translated
-
-
 def say(language: str, text: str, **values: Any) -> str:
     """A whole message: translated, filled, and marked right-to-left for Arabic."""
-    return i18n.for_display(language, translate(language, text, **values))
+    return i18n.for_display(language, i18n.translate(language, text, **values))
 
 
 def window_text(referral: Referral, language: str) -> str:
@@ -80,8 +73,8 @@ def window_text(referral: Referral, language: str) -> str:
 
 def offer_text(referral: Referral, language: str, text: str = OFFER, **extra: Any) -> str:
     """An offer (or a request the team gave this person) with only what the resident consented to share."""
-    contact = (translate(language, CONTACT_BY_PHONE, phone=referral.phone) if referral.contact_by == "phone"
-               else translate(language, CONTACT_IN_CHAT))
+    contact = (i18n.translate(language, CONTACT_BY_PHONE, phone=referral.phone) if referral.contact_by == "phone"
+               else i18n.translate(language, CONTACT_IN_CHAT))
     expires = i18n.format_moment(aware(referral.offer_expires_at), language, clock.now()) if referral.offer_expires_at else ""
     return say(language, text, id=referral.id, language_name=i18n.ENDONYMS.get(referral.language, referral.language),
                topic=referral.topic, window=window_text(referral, language), contact=contact, expires=expires,

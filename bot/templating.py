@@ -15,20 +15,14 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from bot import LANGUAGES, i18n
 
 
-def _fill(text: str, values: dict) -> str:
-    for key, value in values.items():
-        text = text.replace("{" + key + "}", str(value))
-    return text
-
-
 @functools.cache
 def environment(folder: str, language: str) -> Environment:
     env = Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(default=True),
                       trim_blocks=True, lstrip_blocks=True)
     env.globals.update(
-        _=lambda text, **values: _fill(i18n.gettext(language, text), values),
-        ngettext=lambda singular, plural, n, **values: _fill(
-            i18n.ngettext(singular, plural, n, language), values),
+        _=lambda text, **values: i18n.translate(language, text, **values),
+        ngettext=lambda singular, plural, n, **values: i18n.fill(
+            i18n.ngettext(singular, plural, n, language), **values),
         lang=language,
         dir="rtl" if language in i18n.RTL_LANGUAGES else "ltr",
         languages=LANGUAGES,

@@ -55,7 +55,4 @@ def duration(span: timedelta, language: str) -> str:
         text, values = HOURS_MINUTES, {"hours": minutes // 60, "minutes": minutes % 60}
     else:
         text, values = MINUTES, {"minutes": minutes}
-    text = i18n.gettext(language, text)
-    for key, value in values.items():
-        text = text.replace("{" + key + "}", str(value))
-    return text
+    return i18n.translate(language, text, **values)

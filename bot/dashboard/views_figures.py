@@ -21,7 +21,6 @@ BY_LANGUAGE = _("Aanvragen per taal")
 BY_TOPIC = _("Aanvragen per onderwerp")
 PER_WEEK = _("Aanvragen per week")
 OFFERS = _("Aanbiedingen: aangenomen, afgeslagen, verlopen")
-OFFER_LABELS = {"accepted": _("aangenomen"), "declined": _("afgeslagen"), "expired": _("verlopen")}
 
 
 def period(request: Request) -> tuple[date, date]:
@@ -72,7 +71,7 @@ def register(app: Sanic) -> None:
         say = lambda text: i18n.gettext(language, text)  # noqa: E731
         topic_items = [(labels.translated(labels.TOPIC, k, language), v) for k, v in found.by_topic.items()]
         language_items = [(i18n.ENDONYMS.get(k, k), v) for k, v in found.by_language.items()]
-        offer_items = [(say(OFFER_LABELS[k]), v) for k, v in found.offers.items()]
+        offer_items = [(labels.translated(labels.STATUS, k, language), v) for k, v in found.offers.items()]
         return web.page(
             request, "figures.html", f=found, start=start, end=end,
             team_id=request.args.get("team", ""), teams=scope.teams(session, request.ctx.who.account),
