@@ -75,11 +75,11 @@ def add_requests(database: str) -> dict:
     return made
 
 
-def start_dashboard(test_env: dict, tmp_path: Path):
+def start_dashboard(test_env: dict, tmp_path: Path, **extra_env: str):
     """Context manager: the dashboard on a fresh database, ready to log in to."""
     var = tmp_path / "var"
     database = f"sqlite:///{var / 'wijkbrug.db'}"
-    env = dict(test_env, WIJKBRUG_VAR=str(var), DATABASE_URL=database, WIJKBRUG_NOW=NOW)
+    env = dict(test_env, WIJKBRUG_VAR=str(var), DATABASE_URL=database, WIJKBRUG_NOW=NOW, **extra_env)
     prepare(dataclasses.replace(settings_module.load(), var_dir=var, database_url=database))
     add_accounts(database)
     ids = add_requests(database)

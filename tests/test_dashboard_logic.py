@@ -80,20 +80,39 @@ def test_session_ends_after_logout_idle_time_password_change_and_deactivation(de
 
 def test_login_rate_limit_per_username_and_per_address(demo_directory):
     now = FRIDAY_EVENING
-    with session_scope(demo_directory) as session:
-        for attempt in range(auth.MAX_FAILURES_PER_USER):
-            assert auth.seconds_locked(session, "sanne", "10.0.0.1", now) == 0
-            auth.record_failure(session, "sanne", "10.0.0.1", now + timedelta(seconds=attempt))
-    with session_scope(demo_directory) as session:
-        wait = auth.seconds_locked(session, "sanne", "10.0.0.2", now + timedelta(minutes=1))
-        assert 13 * 60 < wait <= 15 * 60  # locked for this username from any address
-        assert auth.seconds_locked(session, "other", "10.0.0.3", now) == 0
-        assert auth.seconds_locked(session, "sanne", "10.0.0.2", now + timedelta(minutes=16)) == 0
-        for i in range(auth.MAX_FAILURES_PER_ADDRESS):  # one address trying many usernames
-            auth.record_failure(session, f"user{i}", "10.0.0.9", now)
-    with session_scope(demo_directory) as session:
-        assert auth.seconds_locked(session, "fresh-name", "10.0.0.9", now) > 0
-        assert auth.seconds_locked(session, "fresh-name", "10.0.0.8", now) == 0
+
+    def attempt(username, address, at):
+        """A failed attempt as auth.attempt_login counts it: claimed first, then checked."""
+        with session_scope(demo_directory) as session:
+            auth.claim_attempt(session, username, address, at)
+        with session_scope(demo_directory) as session:
+            return auth.seconds_locked(session, username, address, at)
+
+    for second in range(auth.MAX_FAILURES_PER_USER):
+        assert attempt("sanne", "10.0.0.1", now + timedelta(seconds=second)) == 0
+    wait = attempt("sanne", "10.0.0.2", now + timedelta(minutes=1))
+    assert 13 * 60 < wait <= 15 * 60  # locked for this username from any address
+    assert attempt("other", "10.0.0.3", now) == 0
+    assert attempt("sanne", "10.0.0.2", now + timedelta(minutes=16)) == 0
+    for i in range(auth.MAX_FAILURES_PER_ADDRESS):  # one address trying many usernames
+        assert attempt(f"user{i}", "10.0.0.9", now) == 0
+    assert attempt("fresh-name", "10.0.0.9", now) > 0
+    assert attempt("fresh-name", "10.0.0.8", now) == 0
+
+
+def test_parallel_logins_get_no_more_tries_than_the_limit(demo_directory):
+    """Thirty wrong passwords at the same moment: five are checked, the rest are locked."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        outcomes = list(pool.map(lambda i: auth.attempt_login(
+            demo_directory, "sanne", f"wrong-{i}", f"10.1.0.{i}", FRIDAY_EVENING)[0], range(30)))
+    assert outcomes.count("bad") == auth.MAX_FAILURES_PER_USER
+    assert outcomes.count("locked") == 30 - auth.MAX_FAILURES_PER_USER
+    with ThreadPoolExecutor(max_workers=10) as pool:  # one address, many usernames
+        outcomes = list(pool.map(lambda i: auth.attempt_login(
+            demo_directory, f"user{i}", "wrong-password", "10.2.0.1", FRIDAY_EVENING)[0], range(30)))
+    assert outcomes.count("bad") == auth.MAX_FAILURES_PER_ADDRESS
 
 
 # --- who sees what ----------------------------------------------------------------------

@@ -10,7 +10,7 @@ from sanic import Sanic, response
 from sanic.exceptions import MethodNotSupported, NotFound
 from sanic.request import Request
 
-from bot import clock
+from bot import client_address, clock, static_files
 from bot.dashboard import auth, views_figures, views_people, views_referrals, web
 from bot.i18n import _
 from bot.settings import Settings
@@ -27,8 +27,6 @@ LOCKED = _("Te veel mislukte pogingen. Probeer het over {minutes} minuten opnieu
 def create_app(settings: Settings) -> Sanic:
     app = Sanic("wijkbrug_dashboard")
     app.ctx.settings = settings
-    if settings.dashboard_proxies:
-        app.config.PROXIES_COUNT = settings.dashboard_proxies
 
     @app.before_server_start
     async def ready(_app, _loop) -> None:
@@ -54,9 +52,9 @@ def create_app(settings: Settings) -> Sanic:
         if not (web.same_origin(request) and token and auth.csrf_ok(token, form.get("login_token"))):
             return web.error_page(request, 403, "csrf")
         username, password = (form.get("username") or "")[:60], (form.get("password") or "")[:200]
-        address = request.remote_addr or request.ip
+        address = client_address.of_request(request, settings.trusted_proxies)
         outcome, value = await asyncio.get_running_loop().run_in_executor(
-            None, _try_login, settings, username, password, address)
+            None, auth.attempt_login, settings.database_url, username, password, address, clock.now())
         if outcome == "locked":
             resp = web.page(request, "login.html", status=429, login_token=token, next=_safe_next(form.get("next")),
                             error=LOCKED, minutes=max(1, (value + 59) // 60), username=username)
@@ -85,7 +83,7 @@ def create_app(settings: Settings) -> Sanic:
     views_referrals.register(app)
     views_people.register(app)
     views_figures.register(app)
-    app.static("/static", str(STATIC), name="dashboard_static")
+    static_files.register(app, "/static", STATIC, "dashboard_static")
 
     @app.exception(NotFound, MethodNotSupported)
     async def not_found(request: Request, _error):
@@ -104,19 +102,3 @@ def _safe_next(value: str | None) -> str:
     if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
         return value
     return ""
-
-
-def _try_login(settings: Settings, username: str, password: str, address: str):
-    """("locked", seconds) | ("bad", None) | ("ok", cookie token). Runs in a thread (argon2 is slow on purpose)."""
-    now = clock.now()
-    with session_scope(settings.database_url) as session:
-        wait = auth.seconds_locked(session, username, address, now)
-        if wait:
-            return "locked", wait
-        account = auth.check_password(session, username, password)
-        if account is None:
-            auth.record_failure(session, username, address, now)
-            return "bad", None
-        auth.clear_failures(session, username)
-        auth.purge_expired(session, now)
-        return "ok", auth.start_session(session, account, now)

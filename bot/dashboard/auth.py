@@ -21,6 +21,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from bot.store.database import session_scope
 from bot.store.tables import LoginFailure, StaffAccount, StaffSession, aware, utc
 
 SESSION_HOURS = 12  # a working day; after that, log in again
@@ -76,23 +77,53 @@ def _failure_keys(username: str, address: str) -> tuple[str, str]:
     return _digest("user:" + username.strip().lower()), _digest("address:" + address)
 
 
+def claim_attempt(session: Session, username: str, address: str, now: datetime) -> list[int]:
+    """Counts this attempt as a failure before the password is checked; commit it, then
+    ask seconds_locked. Of any number of attempts at the same moment, each one counts all
+    that were claimed before it, so no more than the limit get to try a password. A
+    successful or refused attempt is taken back with release_attempt."""
+    session.execute(delete(LoginFailure).where(LoginFailure.at < utc(now - FAILURE_WINDOW)))
+    rows = [LoginFailure(key=key, at=utc(now)) for key in _failure_keys(username, address)]
+    session.add_all(rows)
+    session.flush()
+    return [row.id for row in rows]
+
+
+def release_attempt(session: Session, attempt: list[int]) -> None:
+    session.execute(delete(LoginFailure).where(LoginFailure.id.in_(attempt)))
+
+
 def seconds_locked(session: Session, username: str, address: str, now: datetime) -> int:
-    """How long this username or address must wait before trying again (0: may try)."""
+    """How long this username or address must wait (0: this attempt may check a password).
+    The attempt itself is already counted (claim_attempt)."""
     since = utc(now - FAILURE_WINDOW)
     waits = []
     for key, limit in zip(_failure_keys(username, address), (MAX_FAILURES_PER_USER, MAX_FAILURES_PER_ADDRESS)):
         count, first = session.execute(
             select(func.count(), func.min(LoginFailure.at)).where(LoginFailure.key == key, LoginFailure.at > since)
         ).one()
-        if count >= limit:
+        if count > limit:
             waits.append(max(1, math.ceil((aware(first) + FAILURE_WINDOW - now).total_seconds())))
     return max(waits, default=0)
 
 
-def record_failure(session: Session, username: str, address: str, now: datetime) -> None:
-    for key in _failure_keys(username, address):
-        session.add(LoginFailure(key=key, at=utc(now)))
-    session.execute(delete(LoginFailure).where(LoginFailure.at < utc(now - FAILURE_WINDOW)))
+def attempt_login(database_url: str, username: str, password: str, address: str, now: datetime):
+    """("locked", seconds) | ("bad", None) | ("ok", cookie token). Slow on purpose (argon2):
+    run it in a thread."""
+    with session_scope(database_url) as session:  # committed before anything is counted
+        attempt = claim_attempt(session, username, address, now)
+    with session_scope(database_url) as session:
+        wait = seconds_locked(session, username, address, now)
+        if wait:  # a refused attempt is no failure: a flood must not keep the lock for ever
+            release_attempt(session, attempt)
+            return "locked", wait
+        account = check_password(session, username, password)
+        if account is None:
+            return "bad", None  # the claimed rows stay: this was a failure
+        release_attempt(session, attempt)
+        clear_failures(session, username)
+        purge_expired(session, now)
+        return "ok", start_session(session, account, now)
 
 
 def clear_failures(session: Session, username: str) -> None:
