@@ -1,7 +1,9 @@
 """The action server over HTTP, watched: when a custom action cannot run (the action
 server is down or answers with an error), Rasa logs it and goes on silently, losing the
 action's answer. This endpoint remembers which conversations that happened to, so the bot
-can tell the resident kindly instead of leaving them without an answer."""
+can tell the resident kindly instead of leaving them without an answer.
+
+Every call carries the action server's shared secret (bot/action_server_auth.py)."""
 
 from __future__ import annotations
 
@@ -14,8 +16,8 @@ EXPECTED = (400, 404)
 
 
 class WatchedActionEndpoint(EndpointConfig):
-    def __init__(self, url: str) -> None:
-        super().__init__(url=url)
+    def __init__(self, url: str, token: str) -> None:
+        super().__init__(url=url, headers={"Authorization": f"Bearer {token}"})
         self.failed: Set[str] = set()  # conversations whose action could not run this turn
 
     async def request(self, *args: Any, **kwargs: Any) -> Any:

@@ -13,7 +13,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from bot import LANGUAGES, clock
+from bot import LANGUAGES, action_server_auth, clock, server_key
 from bot import settings as settings_module
 from bot.processes import wait_for_http
 
@@ -117,6 +117,7 @@ def cmd_actions(args: argparse.Namespace) -> int:
     quiet_libraries()
     settings = settings_module.load()
     app = create_app("actions", cors_origins=None)
+    action_server_auth.require_token(app, server_key.action_server_token(settings.var_dir))
     port = args.port or settings.action_server_port
     app.run(host=args.host, port=port, workers=1, access_log=False, motd=False)
     return 0
