@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Dict, List
 
-from bot import LANGUAGES, conversation_index, i18n
+from bot import LANGUAGES, conversation_index, conversations, i18n
 from bot import settings as settings_module
 from bot.i18n import _
 from bot.settings import Settings
@@ -82,6 +82,8 @@ class Bot:
         """
         from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
+        if not conversations.owns(channel, sender):  # e.g. REST asking for a Telegram conversation
+            raise PermissionError(f"the {channel} channel cannot reach this conversation")
         news_ids, news = self.news_for(sender)
         output = CollectingOutputChannel()
         message = UserMessage(
@@ -146,13 +148,18 @@ class Bot:
         if conversation_index.is_paused(self.sql_store(), sender):
             await self.resume(sender)
 
+    def language_of(self, sender: str) -> str | None:
+        """The conversation's language, or None when unknown or unreadable (the database
+        may be what failed)."""
+        try:
+            return conversation_index.language(self.sql_store(), sender)
+        except Exception:  # noqa: BLE001 - any failure: unknown
+            return None
+
     def sorry(self, sender: str) -> str:
         """"Something went wrong on our side" in the conversation's language; in all four
-        when even that cannot be read (the database may be what failed)."""
-        try:
-            language = conversation_index.language(self.sql_store(), sender)
-        except Exception:  # noqa: BLE001 - any failure: every language
-            language = None
+        when even that cannot be read."""
+        language = self.language_of(sender)
         languages = [language] if language else LANGUAGES
         return "\n\n".join(i18n.for_display(code, i18n.gettext(code, SORRY)) for code in languages)
 
@@ -232,11 +239,14 @@ def tracker_store_for(url: str, database_url: str | None = None):
     from rasa.core.tracker_store import SQLTrackerStore
     from sqlalchemy.engine import make_url
 
+    from bot import session_cap
+
     class ConversationStore(SQLTrackerStore):
         async def save(self, tracker) -> None:
             if FORGET_ACTION in actions_since_last_user_message(tracker):
                 self.erase(tracker.sender_id)
             else:
+                session_cap.roll_over(tracker)
                 await super().save(tracker)
 
         def erase(self, sender_id: str) -> None:
@@ -296,7 +306,7 @@ def load_bot(settings: Settings | None = None, in_process_actions: bool = True) 
     from rasa.core.agent import Agent
     from rasa.utils.endpoints import EndpointConfig
 
-    from bot import rasa_patches
+    from bot import rasa_patches, server_key
     from bot.action_endpoint import WatchedActionEndpoint
     from bot.inprocess_actions import InProcessActionEndpoint
     from bot.langid import LanguageIdentifier
@@ -331,7 +341,8 @@ def load_bot(settings: Settings | None = None, in_process_actions: bool = True) 
     if in_process_actions:
         action_endpoint: EndpointConfig = InProcessActionEndpoint("actions")
     else:
-        action_endpoint = WatchedActionEndpoint(settings.action_server_url)
+        action_endpoint = WatchedActionEndpoint(
+            settings.action_server_url, server_key.action_server_token(settings.var_dir))
     agent = Agent.load(
         str(paths["core"]),
         generator=CatalogNLG(),

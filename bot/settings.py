@@ -31,9 +31,11 @@ class Settings:
     dashboard_host: str
     dashboard_port: int
     dashboard_secure_cookies: bool
-    dashboard_proxies: int
+    trusted_proxies: tuple
     webchat_embed_origins: str
     lock_store_url: str | None
+    rest_limit_conversation: tuple
+    rest_limit_address: tuple
 
 
 def load() -> Settings:
@@ -73,12 +75,40 @@ def load() -> Settings:
         dashboard_port=int(os.environ.get("DASHBOARD_PORT", "5006")),
         # Behind HTTPS (production): cookies only over HTTPS. Off for the local http:// demo.
         dashboard_secure_cookies=os.environ.get("DASHBOARD_SECURE_COOKIES", "") in ("1", "true", "yes"),
-        # How many reverse proxies stand in front (their X-Forwarded-For gives the
-        # client's address for the login rate limit); 0: the direct peer's address.
-        dashboard_proxies=int(os.environ.get("DASHBOARD_PROXIES", "0")),
+        # Addresses of our own reverse proxies (comma-separated, networks allowed): only
+        # requests from them may name the client in X-Forwarded-For (rate limits).
+        trusted_proxies=_trusted_proxies(),
         # Sites that may show the web chat in an iframe (the widget), e.g.
-        # "'self' https://www.utrecht.nl"; the CSP frame-ancestors value.
-        webchat_embed_origins=os.environ.get("WEBCHAT_EMBED_ORIGINS", "*"),
+        # "'self' https://www.utrecht.nl"; the CSP frame-ancestors value. Only our own pages
+        # by default: a site that frames the chat could trick a resident into tapping
+        # "yes" to consent or erase.
+        webchat_embed_origins=os.environ.get("WEBCHAT_EMBED_ORIGINS", "'self'"),
         # Several bot workers: Redis holds the per-conversation lock (redis://host:6379/1).
         lock_store_url=os.environ.get("LOCK_STORE_URL") or None,
+        # REST (and web chat) messages: "COUNT/SECONDS" per conversation and per client
+        # address, counted by each worker. A community centre's computers share an address.
+        rest_limit_conversation=_rate("REST_LIMIT_CONVERSATION", "20/60"),
+        rest_limit_address=_rate("REST_LIMIT_ADDRESS", "120/60"),
     )
+
+
+def _trusted_proxies() -> tuple:
+    from bot.client_address import parse_networks
+
+    if os.environ.get("DASHBOARD_PROXIES"):
+        raise SystemExit("DASHBOARD_PROXIES is no longer read: it trusted X-Forwarded-For from "
+                         "anyone. Set TRUSTED_PROXIES to your reverse proxy's address instead "
+                         "(e.g. TRUSTED_PROXIES=127.0.0.1).")
+    return parse_networks(os.environ.get("TRUSTED_PROXIES", ""))
+
+
+def _rate(name: str, default: str) -> tuple:
+    value = os.environ.get(name) or default
+    try:
+        count, seconds = value.split("/")
+        rate = int(count), float(seconds)
+    except ValueError:
+        rate = (0, 0.0)
+    if rate[0] < 1 or rate[1] <= 0:
+        raise SystemExit(f"{name}: expected COUNT/SECONDS such as {default}, not {value!r}")
+    return rate

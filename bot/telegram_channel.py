@@ -31,7 +31,7 @@ from telegram.ext import (
 from bot import LANGUAGES, clock, i18n, telegram_relay, telegram_volunteers
 from bot.handoff import outbox, relay
 from bot.i18n import _
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import RateLimiter, slow_down
 from bot.store.database import session_scope
 from bot.telegram_updates import PerChatUpdateProcessor
 
@@ -43,7 +43,6 @@ LANGUAGE_ALIASES = {"ned": "nl", "turks": "tr", "turkce": "tr", "arab": "ar", "p
 # /stop in every language; "forget me": /vergeet, /unut (tr), /insa (ar, انسَ), /lubida (pap).
 STOP_COMMANDS = ["stop", "dur", "iptal", "para"]
 FORGET_COMMANDS = ["vergeet", "unut", "insa", "lubida"]
-SLOW_DOWN = _("U stuurt veel berichten tegelijk. Wacht even, dan lees ik weer mee.")
 # /start: who we are, in all four languages at once, and a button per language.
 WELCOME = _("Welkom! Ik help u het wijkteam te bereiken, in uw eigen taal. Kies een taal:")
 REFERRAL_BUTTON = r"^(offer:(accept|decline)|ref:(contacted|close)):\d+$"
@@ -76,8 +75,7 @@ def build_application(bot, token: str, base_url: str | None = None, settings=Non
         if limiter.allow(chat):
             return True
         if limiter.first_refusal(chat):
-            notice = "\n\n".join(i18n.for_display(lang, i18n.gettext(lang, SLOW_DOWN)) for lang in LANGUAGES)
-            await context.bot.send_message(chat, notice)
+            await context.bot.send_message(chat, slow_down())
         return False
 
     async def relayed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:

@@ -115,6 +115,13 @@ def wijkbrug_cli(env: dict, *args: str) -> str:
     return result.stdout
 
 
+def rest_conversation(env: dict, sender: str) -> str:
+    """The conversation id a REST client's own `sender` opens on the server of `env`."""
+    from bot import conversations, server_key
+
+    return conversations.rest_conversation(server_key.derive(Path(env["WIJKBRUG_VAR"]), "rest"), sender)
+
+
 @pytest.fixture(scope="module")
 def telegram():
     """A local fake of the Telegram Bot API over HTTP, for one test module."""

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot import i18n
+from bot.content_review import domain_responses
 from bot.store.database import session_scope
 from bot.store.tables import Referral
 from bot.webchat import page as page_texts
@@ -18,6 +19,7 @@ from tests.conftest import free_port, wijkbrug_server
 from tests.dashboard_fixtures import PASSWORD, start_dashboard
 
 FRIDAY_EVENING = "2026-11-27T21:30"
+DUTCH = domain_responses()
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
 
@@ -35,10 +37,17 @@ def dashboard(test_env, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def chat_server(test_env, model_paths, tmp_path_factory):
+def embedding_site():
+    """Another site (a municipality's page) that is allowed to embed the chat."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture(scope="module")
+def chat_server(test_env, model_paths, tmp_path_factory, embedding_site):
     var = tmp_path_factory.mktemp("browser-chat")
     port = free_port()
-    env = dict(test_env, WIJKBRUG_VAR=str(var), TRACKER_STORE_URL=f"sqlite:///{var / 'conversations.db'}")
+    env = dict(test_env, WIJKBRUG_VAR=str(var), TRACKER_STORE_URL=f"sqlite:///{var / 'conversations.db'}",
+               WEBCHAT_EMBED_ORIGINS=f"'self' {embedding_site}")
     with wijkbrug_server(["serve", "--in-process-actions", "--port", str(port), "--now", FRIDAY_EVENING], env,
                          var / "serve.log", f"http://127.0.0.1:{port}/health"):
         yield {"url": f"http://127.0.0.1:{port}", "database": f"sqlite:///{var / 'wijkbrug.db'}"}
@@ -142,10 +151,55 @@ def test_arabic_resident_chat_is_right_to_left_phone_sized_and_reaches_a_handoff
         [made] = session.execute(select(Referral)).scalars().all()
         assert (made.language, made.contact_by, made.phone, made.status) == ("ar", "phone", "06 12345678", "offered")
         assert made.conversation.startswith("web-")
+    # The conversation lives in this tab only, as a token the server signed; nothing is left
+    # in the browser's long-lived storage for the next person on this computer.
+    token = page.evaluate("sessionStorage.getItem('wijkbrug-conversation')")
+    assert token.startswith("w1.") and made.conversation == "web-" + token.split(".")[1]
+    assert page.evaluate("Object.keys(localStorage)") == []
+    page.close()
+
+    # A shared computer: the next person opens the chat in a new tab of the same browser and
+    # asks about "my request". They reach nothing of the resident before them.
+    page = context.new_page()
+    page.goto(chat_server["url"] + "/")
+    page.locator("li.welcome").wait_for()
+    page.fill("#text", "hoe staat het met mijn aanvraag?")
+    page.click("#send")
+    page.locator("li.bot").nth(1).wait_for()
+    answer = " ".join(page.locator("li.bot").all_inner_texts())
+    assert "Mohamed" not in answer and i18n.gettext("nl", DUTCH["utter_no_open_request"]) in answer
+    screenshot(page, "webchat-shared-computer-next-person")
     context.close()
 
 
-def test_the_widget_embeds_the_chat_on_another_site(browser, chat_server):
+def test_end_conversation_forgets_it_on_this_page(browser, chat_server):
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(chat_server["url"] + "/?lang=tr")
+    page.locator("li.welcome").wait_for()
+    page.fill("#text", "merhaba")
+    page.click("#send")
+    page.locator("li.bot").nth(1).wait_for()
+    first = page.evaluate("sessionStorage.getItem('wijkbrug-conversation')")
+    assert first and page.locator("li.user").count() == 1
+    assert page.inner_text("#end") == i18n.gettext("tr", page_texts.TEXTS["end"])
+    page.click("#end")
+    assert page.evaluate("sessionStorage.getItem('wijkbrug-conversation')") is None
+    assert page.locator("li.user").count() == 0  # the screen is cleared
+    assert i18n.gettext("tr", page_texts.TEXTS["ended"]) in page.inner_text("#messages")
+    screenshot(page, "webchat-ended-tr")
+    page.reload()  # and stays cleared
+    page.locator("li.welcome").wait_for()
+    assert page.locator("li.user").count() == 0
+    page.fill("#text", "merhaba")
+    page.click("#send")
+    page.locator("li.bot").nth(1).wait_for()
+    second = page.evaluate("sessionStorage.getItem('wijkbrug-conversation')")
+    assert second and second != first  # a new conversation
+    context.close()
+
+
+def test_the_widget_embeds_the_chat_on_another_site(browser, chat_server, embedding_site):
     host_page = (f'<!doctype html><html><head><meta name="viewport" content="width=device-width, initial-scale=1">'
                  f'</head><body><h1>Gemeente</h1>'
                  f'<script src="{chat_server["url"]}/webchat/widget.js" data-lang="tr" async></script></body></html>')
@@ -160,7 +214,8 @@ def test_the_widget_embeds_the_chat_on_another_site(browser, chat_server):
         def log_message(self, *_args):
             pass
 
-    site = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Site)
+    site = http.server.ThreadingHTTPServer(("127.0.0.1", int(embedding_site.rsplit(":", 1)[1])), Site)
+    stranger = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Site)  # a site not listed
     threading.Thread(target=site.serve_forever, daemon=True).start()
     try:
         page = browser.new_page(**PHONE)
@@ -174,5 +229,17 @@ def test_the_widget_embeds_the_chat_on_another_site(browser, chat_server):
         frame.locator("li.bot >> nth=1").wait_for()
         screenshot(page, "webchat-widget-tr")
         page.close()
+
+        # Any other site cannot frame the chat (a framing site could trick a resident into
+        # tapping "yes" to consent or to erase): the browser refuses to show it.
+        threading.Thread(target=stranger.serve_forever, daemon=True).start()
+        page = browser.new_page(**PHONE)
+        page.goto(f"http://127.0.0.1:{stranger.server_address[1]}/")
+        with page.expect_console_message(lambda m: "frame-ancestors" in m.text, timeout=60_000) as refusal:
+            page.click("#wijkbrug-open")
+        assert "has been blocked" in refusal.value.text
+        assert page.frame_locator("#wijkbrug-chat").locator("#text").count() == 0
+        page.close()
     finally:
         site.shutdown()
+        stranger.shutdown()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot import i18n
-from tests.conftest import WIJKBRUG, free_port, wijkbrug_server
+from tests.conftest import WIJKBRUG, free_port, rest_conversation, wijkbrug_server
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +26,11 @@ def server(test_env, model_paths, tmp_path_factory, telegram):
         WIJKBRUG_LOG_LEVEL="DEBUG",
         TELEGRAM_BOT_TOKEN=telegram.token,
         TELEGRAM_BASE_URL=telegram.base_url,
+        # The tests are a proxy that names its clients, so each limit test has addresses of
+        # its own; limits per hour, so a slow machine cannot let a window pass mid-test.
+        TRUSTED_PROXIES="127.0.0.1",
+        REST_LIMIT_CONVERSATION="12/3600",
+        REST_LIMIT_ADDRESS="30/3600",
     )
     env.pop("ACTION_SERVER_URL", None)
     with wijkbrug_server(["run", "--now", "2026-11-24T10:00"], env, log,
@@ -36,12 +41,16 @@ def server(test_env, model_paths, tmp_path_factory, telegram):
             "action_port": action_port,
             "dashboard_port": dashboard_port,
             "log": log,
+            "env": env,
         }
 
 
-def post(url, body, raw=None):
+def post(url, body, raw=None, address=None):
     data = raw if raw is not None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    if address:
+        headers["X-Forwarded-For"] = address
+    request = urllib.request.Request(url, data=data, headers=headers)
     with urllib.request.urlopen(request, timeout=60) as reply:
         return reply.status, json.loads(reply.read())
 
@@ -99,13 +108,14 @@ def private_conversation(server):
 def test_no_personal_data_reaches_the_logs(server, private_conversation, test_env):
     from tests.conftest import wijkbrug_cli
 
+    conversation = rest_conversation(server["env"], PRIVATE["sender"])
     referral = [r for r in json.loads(wijkbrug_cli(test_env, "referrals", "--json"))
-                if r["conversation"] == PRIVATE["sender"]]
+                if r["conversation"] == conversation]
     assert referral and referral[0]["topic"] == PRIVATE["topic"]  # the handoff really happened
     logs = server["log"].read_text()  # the server, the action server and the dashboard
     jsonl = Path(test_env["WIJKBRUG_VAR"]) / "notifications.jsonl"
     notifications = jsonl.read_text() if jsonl.exists() else ""
-    for secret in (PRIVATE["sender"], PRIVATE["topic"], "ontruiming", PRIVATE["phone"], "06 87654321",
+    for secret in (PRIVATE["sender"], conversation, PRIVATE["topic"], "ontruiming", PRIVATE["phone"], "06 87654321",
                    "87654321", "mijn man slaat mij"):
         assert secret not in logs, secret
         assert secret not in notifications, secret
@@ -114,7 +124,7 @@ def test_no_personal_data_reaches_the_logs(server, private_conversation, test_en
 def test_a_resident_can_get_everything_kept_about_them(server, private_conversation, test_env, tmp_path):
     from tests.conftest import wijkbrug_cli
 
-    exported = json.loads(wijkbrug_cli(test_env, "resident-export", PRIVATE["sender"]))
+    exported = json.loads(wijkbrug_cli(test_env, "resident-export", rest_conversation(server["env"], PRIVATE["sender"])))
     said = [line["text"] for line in exported["conversation"] if line["from"] == "resident"]
     assert PRIVATE["topic"] in said and PRIVATE["phone"] in said
     assert any(line["from"] == "bot" and "112" in line["text"] for line in exported["conversation"])
@@ -154,6 +164,116 @@ def test_telegram_taal_command_switches_language(server, telegram):
     _, choice = telegram.wait_for("sendMessage", chat_id=4444, count=2)
     titles = [row[0]["text"] for row in choice["reply_markup"]["inline_keyboard"]]
     assert titles == ["Nederlands", "Türkçe", "العربية", "Papiamentu"]
+
+
+# --- a resident's conversation belongs to its channel and session (issue 19) ---------------
+
+def web_token(server, address="198.51.100.20"):
+    request = urllib.request.Request(server["url"] + "/webchat/conversation", data=b"", method="POST",
+                                     headers={"X-Forwarded-For": address})
+    with urllib.request.urlopen(request, timeout=10) as reply:
+        assert reply.headers["Cache-Control"] == "no-store"
+        return json.loads(reply.read())["sender"]
+
+
+def rest_error(url, body, address, raw=None):
+    with pytest.raises(urllib.error.HTTPError) as error:
+        post(url, body, raw=raw, address=address)
+    return error.value.code, error.value.headers, json.loads(error.value.read())
+
+
+def test_a_web_chat_conversation_opens_only_with_the_token_the_server_signed(server):
+    url = server["url"] + "/webhooks/rest/webhook"
+    address = "198.51.100.20"
+    token = web_token(server, address)
+    assert token != web_token(server, address)  # a new one each time
+    post(url, {"sender": token, "message": "ik wil met een vrijwilliger praten"}, address=address)
+    _, [asked] = post(url, {"sender": token, "message": "ik heb schulden, mijn man weet het niet"}, address=address)
+    assert "postcode" in asked["text"].lower()  # the form goes on in this conversation
+    # The stored id (as `wijkbrug referrals` shows it) opens nothing: it is a new REST conversation.
+    stored = "web-" + token.split(".")[1]
+    _, answers = post(url, {"sender": stored, "message": "3531"}, address=address)
+    assert all("postcode" not in a["text"].lower() and "schulden" not in a["text"] for a in answers)
+    # A token with another signature, or a made-up one, is refused outright.
+    for forged in (token[:-2] + ("AA" if not token.endswith("AA") else "BB"), "w1.abc.def", "w1.only"):
+        code, _, body = rest_error(url, {"sender": forged, "message": "hoe staat het met mijn aanvraag?"}, address)
+        assert code == 401 and "/webchat/conversation" in body["error"]
+
+
+def test_rest_never_reaches_a_telegram_conversation(server, telegram):
+    """A Telegram chat id is no secret. REST's "tg-<id>" is a REST conversation of its own."""
+    telegram.user_says(4747, "merhaba, borçlarım için yardım istiyorum")
+    telegram.wait_for("sendMessage", chat_id=4747)
+    url = server["url"] + "/webhooks/rest/webhook"
+    _, answers = post(url, {"sender": "tg-4747", "message": "hoi"}, address="198.51.100.21")
+    assert answers[0]["text"].startswith("Hallo!")  # Dutch, a fresh conversation: not the Turkish one
+    from bot import conversations
+
+    assert not conversations.owns("rest", "tg-4747") and not conversations.owns("telegram", "web-x")
+
+
+def test_rest_requests_are_bounded(server):
+    url = server["url"] + "/webhooks/rest/webhook"
+    address = "198.51.100.22"
+    too_big = json.dumps({"sender": "big", "message": "a" * 40_000}).encode()
+    code, _, body = rest_error(url, None, address, raw=too_big)
+    assert code == 413 and "32768" in body["error"]
+    deep = ('{"sender": "deep", "message": "hoi", "metadata": ' + '{"a": ' * 3000 + "1" + "}" * 3000 + "}").encode()
+    code, _, body = rest_error(url, None, address, raw=deep)
+    assert code == 400 and "nested" in body["error"]
+    for metadata in ({"a": {"b": {"c": {"d": {"e": 1}}}}}, {"note": "x" * 3000}, ["not", "an", "object"]):
+        code, _, body = rest_error(url, {"sender": "meta", "message": "hoi", "metadata": metadata}, address)
+        assert code == 400 and "metadata" in body["error"]
+    # Far beyond what the server takes at all: refused before it is read.
+    request = urllib.request.Request(url, data=b"x" * (2 * 1024 * 1024), headers={"X-Forwarded-For": address})
+    try:
+        urllib.request.urlopen(request, timeout=30)
+        raise AssertionError("a 2 MB body was accepted")
+    except urllib.error.HTTPError as error:
+        assert error.code == 413
+    except urllib.error.URLError:
+        pass  # the server answered 413 and closed while the client was still sending
+    status, _ = post(url, {"sender": "meta", "message": "hoi", "metadata": {"language": "tr"}}, address=address)
+    assert status == 200
+
+
+def test_one_conversation_or_one_address_cannot_flood_the_bot(server):
+    url = server["url"] + "/webhooks/rest/webhook"
+    codes = []
+    for _ in range(13):  # REST_LIMIT_CONVERSATION is 12 an hour here
+        try:
+            codes.append(post(url, {"sender": "flood", "message": "hoi"}, address="198.51.100.23")[0])
+        except urllib.error.HTTPError as error:
+            codes.append(error.code)
+            assert 0 < int(error.headers["Retry-After"]) <= 3600
+            [notice] = json.loads(error.read())
+            assert notice["recipient_id"] == "flood" and notice["text"].startswith("U stuurt veel berichten")
+    assert codes == [200] * 12 + [429]
+    # Another conversation from the same address is still answered.
+    assert post(url, {"sender": "calm", "message": "hoi"}, address="198.51.100.23")[0] == 200
+    # One address with ever new senders: REST_LIMIT_ADDRESS is 30 an hour here.
+    codes = []
+    for i in range(31):
+        try:
+            codes.append(post(url, {"sender": f"many-{i}", "message": "hoi"}, address="198.51.100.24")[0])
+        except urllib.error.HTTPError as error:
+            codes.append(error.code)
+    assert codes == [200] * 30 + [429]
+    assert post(url, {"sender": "elsewhere", "message": "hoi"}, address="198.51.100.25")[0] == 200
+
+
+def test_static_files_and_odd_paths(server):
+    for path in ("/webchat/webchat.js", "/webchat/webchat.css", "/webchat/widget.js"):
+        with urllib.request.urlopen(server["url"] + path, timeout=10) as reply:
+            assert reply.headers["X-Content-Type-Options"] == "nosniff"
+    for path in ("/webchat/%00", "/webchat/..%2Fserver.py", "/webchat/%2e%2e/settings.py", "/%00", "/webchat/nope.js"):
+        with pytest.raises(urllib.error.HTTPError) as error:
+            urllib.request.urlopen(server["url"] + path, timeout=10)
+        assert error.value.code == 404, path
+        assert json.loads(error.value.read()) == {"error": "not found"}
+    with urllib.request.urlopen(server["url"] + "/", timeout=10) as reply:
+        policy = reply.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'self'" in policy and "*" not in policy  # no site may frame it unless listed
 
 
 def test_run_starts_the_dashboard_with_a_first_login_shown_once(server):

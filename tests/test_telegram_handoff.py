@@ -3,12 +3,14 @@
 A volunteer links their account with an invite code; a resident on Telegram goes through
 the handoff form in Turkish; the offer reaches the volunteer with Accept / Decline; the
 accept reaches the resident at once. An unknown account cannot accept; a decline goes on
-to the next person; non-text messages get a kind answer and are not kept.
+to the next person; non-text messages get a kind answer and are not kept. Someone on the
+REST endpoint who knows a Telegram resident's chat id reaches nothing of theirs.
 """
 
 import json
 import re
 import time
+import urllib.request
 
 import pytest
 
@@ -37,7 +39,7 @@ def server(env, model_paths, tmp_path_factory):
     run_env = dict(env, WIJKBRUG_PORT=str(port), ACTION_SERVER_PORT=str(action_port))
     run_env.pop("ACTION_SERVER_URL", None)
     with wijkbrug_server(["run", "--now", FRIDAY_EVENING], run_env, log, f"http://127.0.0.1:{port}/health"):
-        yield log
+        yield {"log": log, "url": f"http://127.0.0.1:{port}"}
 
 
 def tr(text, **values):
@@ -220,3 +222,53 @@ def wait_until(found, seconds=30):
     while not found():
         assert time.monotonic() < deadline
         time.sleep(0.05)
+
+
+ATTACKED = 6201
+
+
+def test_nobody_on_rest_can_act_as_a_telegram_resident(linked, telegram, env, server):
+    """Issue 19, end to end. A Telegram chat id is no secret (it shows in groups and
+    forwards). An attacker posts to the REST endpoint as "tg-<id>" at every step of a
+    resident's handoff: the form, the status, cancel, forget me, and the good news."""
+    url = server["url"] + "/webhooks/rest/webhook"
+    victim = f"tg-{ATTACKED}"
+
+    def attacker(text):
+        request = urllib.request.Request(url, data=json.dumps({"sender": victim, "message": text}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as reply:
+            return " ".join(m.get("text", "") for m in json.loads(reply.read()))
+
+    def request_of_victim():
+        return [r for r in json.loads(wijkbrug(env, "referrals", "--json")) if r["conversation"] == victim]
+
+    # 1. The victim is at the consent question: the attacker asks it again, and says yes.
+    through_the_form(telegram, ATTACKED, "kira borcum var, kocam bilmiyor")
+    seen = attacker("hè? wat bedoel je") + attacker("/affirm")
+    for private in ("kira borcum", "kocam", "06 12345678", "0612345678", "3072"):
+        assert private not in seen
+    assert request_of_victim() == []  # the attacker's yes made no request in the victim's name
+
+    # 2. The victim consents: the request is theirs and goes to Emre.
+    before = len(telegram.sent_to(VOLUNTEER))
+    [told] = exchange(telegram, ATTACKED, telegram.user_taps, "/affirm")
+    assert "Emre" in told["text"]
+    offer = next_message_to(telegram, VOLUNTEER, before)
+    [made] = request_of_victim()
+
+    # 3. Status, cancel, forget me: none of it reaches the victim's request.
+    seen = " ".join(attacker(text) for text in ("hoe staat het met mijn aanvraag?",
+                                                 "ik hoef niet meer gebeld te worden", "vergeet mij", "ja"))
+    assert "Emre" not in seen and "Stichting" not in seen
+    [still] = request_of_victim()
+    assert still["id"] == made["id"] and still["status"] == "offered"
+
+    # 4. Emre accepts: the news goes to the victim's Telegram, the attacker's next message gets none of it.
+    news_before = len(telegram.sent_to(ATTACKED))
+    accept = offer["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    exchange(telegram, VOLUNTEER, telegram.user_taps, accept, offer.get("message_id", 1))
+    assert "Emre" not in attacker("hallo")
+    assert "Emre" in next_message_to(telegram, ATTACKED, news_before)["text"]
+    [accepted] = request_of_victim()
+    assert accepted["status"] == "accepted"

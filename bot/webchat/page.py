@@ -19,6 +19,9 @@ TEXTS = {
     "offline": _("Er is nu geen verbinding. Uw bericht is niet verstuurd. Probeer het zo opnieuw."),
     "retry": _("Opnieuw versturen"),
     "privacy": _("Wat u schrijft, gaat alleen naar iemand anders als u daar ja op zegt."),
+    "end": _("Gesprek afsluiten"),
+    "ended": _("Het gesprek is van dit scherm gewist. Heeft u om hulp gevraagd? Die aanvraag blijft "
+               "staan: er wordt contact met u opgenomen zoals afgesproken."),
 }
 
 

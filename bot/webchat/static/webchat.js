@@ -11,20 +11,30 @@
   const sendButton = document.getElementById("send");
   const picker = document.getElementById("language");
   const typing = document.getElementById("typing");
-  const HISTORY = "wijkbrug-history";  // this tab only: gone when the tab closes
+  // Everything lives for this tab only (sessionStorage): on a shared computer, the next
+  // person who opens the chat starts afresh and reaches nothing of the one before.
+  const HISTORY = "wijkbrug-history";
+  const CONVERSATION = "wijkbrug-conversation";
+  const LANGUAGE = "wijkbrug-language";
+  // Earlier versions kept the conversation in localStorage, shared by every tab for ever.
+  localStorage.removeItem("wijkbrug-sender");
+  localStorage.removeItem("wijkbrug-language");
 
-  function senderId() {
-    let id = localStorage.getItem("wijkbrug-sender");
-    if (!id) {
-      id = "web-" + crypto.getRandomValues(new Uint32Array(4)).join("-");
-      localStorage.setItem("wijkbrug-sender", id);
+  // The server issues the conversation (a token only it can sign); the page never makes one up.
+  async function conversation() {
+    let token = sessionStorage.getItem(CONVERSATION);
+    if (!token) {
+      const reply = await fetch("/webchat/conversation", { method: "POST" });
+      if (!reply.ok) throw new Error("HTTP " + reply.status);
+      token = (await reply.json()).sender;
+      sessionStorage.setItem(CONVERSATION, token);
     }
-    return id;
+    return token;
   }
 
   function firstLanguage() {
     const asked = new URLSearchParams(location.search).get("lang");
-    const stored = localStorage.getItem("wijkbrug-language");
+    const stored = sessionStorage.getItem(LANGUAGE);
     const browser = (navigator.languages || []).map((l) => l.slice(0, 3).replace("-", ""));
     for (const lang of [asked, stored, ...browser]) {
       if (lang && UI[lang]) return lang;
@@ -43,7 +53,8 @@
     input.placeholder = ui.placeholder;
     input.setAttribute("aria-label", ui.message);
     sendButton.setAttribute("aria-label", ui.send);
-    localStorage.setItem("wijkbrug-language", lang);
+    document.getElementById("end").textContent = ui.end;
+    sessionStorage.setItem(LANGUAGE, lang);
   }
 
   function remember(entry) {
@@ -85,35 +96,64 @@
     messages.setAttribute("aria-busy", on ? "true" : "false");
   }
 
-  async function send(message, shown) {
-    show(shown || message, "user");
+  async function post(message) {
+    return fetch("/webhooks/rest/webhook", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      // The language is not forced: the bot identifies it; the picker sends a choose_language payload.
+      body: JSON.stringify({ sender: await conversation(), message }),
+    });
+  }
+
+  // Nothing is lost: the message can be sent again with one tap.
+  function offerRetry(text, message, shown) {
+    const ui = UI[picker.value] || UI.nl;
+    const item = show(text, "bot error", false);
+    const again = document.createElement("button");
+    again.type = "button";
+    again.textContent = ui.retry;
+    again.addEventListener("click", () => { item.remove(); send(message, shown, false); });
+    item.appendChild(document.createElement("br"));
+    item.appendChild(again);
+  }
+
+  async function send(message, shown, echo = true) {
+    if (echo) show(shown || message, "user");
     busy(true);
     try {
-      const reply = await fetch("/webhooks/rest/webhook", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        // The language is not forced: the bot identifies it; the picker sends a choose_language payload.
-        body: JSON.stringify({ sender: senderId(), message }),
-      });
+      let reply = await post(message);
+      if (reply.status === 401) {  // the server no longer knows this tab's conversation
+        sessionStorage.removeItem(CONVERSATION);
+        reply = await post(message);
+      }
+      if (reply.status === 429) {  // too many at once: the server says so in the resident's language
+        const [notice] = await reply.json();
+        offerRetry(notice.text, message, shown);
+        return;
+      }
       if (!reply.ok) throw new Error("HTTP " + reply.status);
       for (const m of await reply.json()) {
         if (m.text) show(m.text, "bot");
         if (m.buttons && m.buttons.length) showButtons(m.buttons);
       }
     } catch (error) {
-      // Nothing is lost: the message goes back into the box, with a button to send it again.
-      const ui = UI[picker.value] || UI.nl;
-      const item = show(ui.offline, "bot error", false);
-      const again = document.createElement("button");
-      again.type = "button";
-      again.textContent = ui.retry;
-      again.addEventListener("click", () => { item.remove(); send(message, shown); });
-      item.appendChild(document.createElement("br"));
-      item.appendChild(again);
+      offerRetry((UI[picker.value] || UI.nl).offline, message, shown);
     } finally {
       busy(false);
       input.focus();
     }
+  }
+
+  // "End conversation": this tab forgets it. A request made in it stays with the team, and
+  // is reachable only through this conversation, which no one can open again from here.
+  function endConversation() {
+    sessionStorage.removeItem(CONVERSATION);
+    sessionStorage.removeItem(HISTORY);
+    messages.replaceChildren();
+    const ui = UI[picker.value] || UI.nl;
+    show(ui.ended, "bot welcome", false);
+    show(ui.welcome, "bot welcome", false);
+    input.focus();
   }
 
   form.addEventListener("submit", (event) => {
@@ -128,6 +168,7 @@
     send('/choose_language{"language": "' + picker.value + '"}', picker.options[picker.selectedIndex].text);
   });
 
+  document.getElementById("end").addEventListener("click", endConversation);
   picker.value = firstLanguage();
   setLanguage(picker.value);
   const kept = JSON.parse(sessionStorage.getItem(HISTORY) || "[]");
