@@ -86,7 +86,7 @@ def bench_consent(conversations: int) -> list[float]:
     for number in range(conversations):
         language = languages[number % len(languages)]
         greet, problem, yes, topic, _crisis, _window, consent, *_rest, postcode = SCRIPTS[language]
-        sender = f"bench-consent-{number}"
+        sender = f"tg-{800_000 + number}"  # a Telegram conversation, as the channel requires
         for line in [greet, problem, yes, topic, postcode, "/request_volunteer",
                      '/inform{"handoff_window": "now"}', '/inform{"handoff_channel": "chat"}']:
             # On Telegram: the web chat would not offer "in this chat" (it offers a call or Telegram).

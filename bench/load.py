@@ -80,7 +80,9 @@ def post(url: str, body: dict, headers: dict | None = None, timeout: float = 30)
         return reply.status, reply.read()
 
 
-def rest_resident(base: str, sender: str, script: list[str], results: Results, stop: threading.Event) -> None:
+def rest_resident(base: str, sender: str, script: list[str], results: Results, stop: threading.Event,
+                  conversation: str) -> None:
+    """`sender` is what the client sends; `conversation` the id the server keeps it under."""
     for number, text in enumerate(script):
         if stop.is_set():
             return
@@ -91,10 +93,10 @@ def rest_resident(base: str, sender: str, script: list[str], results: Results, s
             error = None if status == 200 and answer and answer[0].get("text") else f"REST empty answer ({status})"
         except (urllib.error.URLError, OSError, ValueError) as failure:
             error = f"REST {type(failure).__name__}"
-        results.record(sender, started, error)
+        results.record(conversation, started, error)
         if number == len(script) - 2 and not error:
             with results.lock:
-                results.consented.add(sender)
+                results.consented.add(conversation)
 
 
 def telegram_resident(base: str, fake: FakeTelegram, chat: int, script: list[str], results: Results,
@@ -177,6 +179,7 @@ def main() -> int:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
+    from bot import conversations, server_key
     from bot.evaluation import percentile
     from bot.processes import wait_for_http
 
@@ -198,10 +201,13 @@ def main() -> int:
                LOCK_STORE_URL=args.redis, WIJKBRUG_NOW=NOW, WIJKBRUG_PORT=str(port), ACTION_SERVER_PORT=str(actions),
                DASHBOARD_PORT=str(dashboard), TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_BASE_URL=fake.base_url,
                TELEGRAM_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram/webhook", TELEGRAM_WEBHOOK_SECRET=SECRET,
-               WIJKBRUG_LOG_LEVEL="WARNING")
+               WIJKBRUG_LOG_LEVEL="WARNING",
+               # One client address plays every resident, each sending as fast as it is answered.
+               REST_LIMIT_CONVERSATION="1000000/60", REST_LIMIT_ADDRESS="1000000/60")
     server = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--workers", "2"], env=env,
                               stdout=subprocess.DEVNULL, stderr=open(f"/tmp/{name}.log", "w"), start_new_session=True)
     base = f"http://127.0.0.1:{port}"
+    rest_key = server_key.derive(var, "rest")  # the server's own, made in var/ at its start
     results, stop = Results(), threading.Event()
     peak = [0.0]
     try:
@@ -217,7 +223,9 @@ def main() -> int:
                 if rng.random() < 0.5:
                     telegram_resident(base, fake, next(chats), lines(language, True), results, stop, update_ids)
                 else:
-                    rest_resident(base, f"load-{number}", lines(language, False), results, stop)
+                    sender = f"load-{number}"
+                    rest_resident(base, sender, lines(language, False), results, stop,
+                                  conversations.rest_conversation(rest_key, sender))
 
         threads = [threading.Thread(target=resident_loop, daemon=True) for _ in range(args.residents)]
         started = time.perf_counter()

@@ -72,7 +72,7 @@ def main() -> int:
         loop.run_until_complete(router.parse(UserMessage(text, sender_id=f"parse-{number}")))
         parse_ms.append((time.perf_counter() - t0) * 1000)
         t0 = time.perf_counter()
-        loop.run_until_complete(bot.handle(f"bench-{number}", text))
+        loop.run_until_complete(bot.handle(f"rest-bench-{number}", text))
         turn_ms.append((time.perf_counter() - t0) * 1000)
 
     from tests.test_conversations import SCRIPTS, lines_of
@@ -84,7 +84,7 @@ def main() -> int:
                 t0 = time.perf_counter()
                 # The scripts answer "in this chat": a Telegram conversation (the web chat
                 # offers a call or a move to Telegram instead).
-                loop.run_until_complete(bot.handle(f"conversation-{language}-{repeat}", line, channel="telegram"))
+                loop.run_until_complete(bot.handle(f"tg-bench-{language}-{repeat}", line, channel="telegram"))
                 conversation_ms.append((time.perf_counter() - t0) * 1000)
 
     print(f"cold start (load all models)   {cold_start:.1f} s")

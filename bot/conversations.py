@@ -1,7 +1,7 @@
 """Which channel owns which conversation, and how a REST request names its own.
 
-A conversation id says its channel: "tg-<chat id>" (Telegram), "web-<random>" (the web chat),
-"rest-<keyed hash>" (any other REST client). A channel facing the internet only ever reaches
+A conversation id says its channel: "tg-<chat id>" (Telegram), "wa-<...>" (WhatsApp, issue 18),
+"web-<random>" (the web chat), "rest-<keyed hash>" (any other REST client). A channel facing the internet only ever reaches
 its own kind, and the id it reaches is computed here from something only the owner has:
 
 - the web chat gets a token from the server (POST /webchat/conversation): "w1.<random>.<sig>",
@@ -22,9 +22,9 @@ import hmac
 import secrets
 
 TOKEN_PREFIX = "w1."
-WEB, REST, TELEGRAM = "web-", "rest-", "tg-"
+WEB, REST, TELEGRAM, WHATSAPP = "web-", "rest-", "tg-", "wa-"
 # The prefixes each channel may reach; None: any (a trusted local tool).
-OWNED = {"rest": (WEB, REST), "telegram": (TELEGRAM,), "cmdline": None}
+OWNED = {"rest": (WEB, REST), "telegram": (TELEGRAM,), "whatsapp": (WHATSAPP,), "cmdline": None}
 
 
 class UnknownToken(ValueError):

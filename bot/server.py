@@ -63,8 +63,8 @@ def parse_rest_body(raw: bytes) -> tuple[str, str, dict]:
     if not isinstance(body, dict):
         raise BadRequest('expected JSON {"sender": str, "message": str, "metadata"?: {}}')
     sender, text, metadata = body.get("sender"), body.get("message"), body.get("metadata")
-    if not isinstance(sender, str) or not sender or len(sender) > 256 or not isinstance(text, str):
-        raise BadRequest('expected JSON {"sender": str (1-256 characters), "message": str, "metadata"?: {}}')
+    if not isinstance(sender, str) or not sender or not isinstance(text, str):
+        raise BadRequest('expected JSON {"sender": str, "message": str, "metadata"?: {}}')
     if metadata is None:
         metadata = {}
     if not isinstance(metadata, dict):

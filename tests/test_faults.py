@@ -17,7 +17,7 @@ import urllib.request
 from bot import i18n
 from bot.processes import wait_for_http
 from bot.runtime import SORRY
-from tests.conftest import WIJKBRUG, free_port, wijkbrug_server
+from tests.conftest import WIJKBRUG, free_port, rest_conversation, wijkbrug_server
 
 MONDAY_MORNING = "2026-11-23T10:00"
 
@@ -69,7 +69,7 @@ def test_the_action_server_stops_and_comes_back(test_env, model_paths, tmp_path)
             assert sorry("tr") in " ".join(during)  # in Turkish, not silence
             actions = start_actions(env, action_port)
             assert say(url, "fault-1", "merhaba")[0].startswith("Merhaba")  # back, no restart of the bot
-            exported = subprocess.run([*WIJKBRUG, "resident-export", "fault-1"], env=env, capture_output=True,
+            exported = subprocess.run([*WIJKBRUG, "resident-export", rest_conversation(env, "fault-1")], env=env, capture_output=True,
                                       text=True, timeout=120)
             said = [m["text"] for m in json.loads(exported.stdout)["conversation"] if m["from"] == "resident"]
             assert said == ["merhaba"] * 3  # the message during the outage is kept too

@@ -33,7 +33,9 @@ def server(test_env, model_paths, tmp_path_factory, telegram):
     port = free_port()
     env = dict(test_env, WIJKBRUG_VAR=str(var), TRACKER_STORE_URL=f"sqlite:///{var / 'conversations.db'}",
                TELEGRAM_BOT_TOKEN=telegram.token, TELEGRAM_BASE_URL=telegram.base_url,
-               TELEGRAM_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram/webhook", TELEGRAM_WEBHOOK_SECRET=SECRET)
+               TELEGRAM_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram/webhook", TELEGRAM_WEBHOOK_SECRET=SECRET,
+               # Hypothesis repeats senders and sends as fast as it is answered: no rate limit here.
+               REST_LIMIT_CONVERSATION="100000/60", REST_LIMIT_ADDRESS="100000/60")
     with wijkbrug_server(["serve", "--in-process-actions", "--port", str(port)], env, var / "serve.log",
                          f"http://127.0.0.1:{port}/health") as process:
         yield {"url": f"http://127.0.0.1:{port}", "pid": process.pid, "log": var / "serve.log"}
@@ -79,22 +81,30 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
 @FUZZ
 @given(sender=texts, message=texts, metadata=json_values)
 def test_rest_messages_of_any_text(server, sender, message, metadata):
-    status, body = post(server["url"] + "/webhooks/rest/webhook",
-                        json.dumps({"sender": sender, "message": message, "metadata": metadata}).encode())
-    if sender:
+    from bot.server import MAX_METADATA_BYTES, MAX_METADATA_DEPTH, MAX_REST_BODY, depth
+
+    raw = json.dumps({"sender": sender, "message": message, "metadata": metadata}).encode()
+    status, body = post(server["url"] + "/webhooks/rest/webhook", raw)
+    if len(raw) > MAX_REST_BODY:
+        assert status == 413, body[:300]
+    elif not sender:
+        assert status == 400
+    elif not (metadata is None or isinstance(metadata, dict)) or len(json.dumps(metadata)) > MAX_METADATA_BYTES \
+            or depth(metadata, MAX_METADATA_DEPTH) > MAX_METADATA_DEPTH:
+        assert status == 400 and b"metadata" in body, body[:300]
+    else:
         assert status == 200, body[:300]
         answer = json.loads(body)
         assert isinstance(answer, list)
         assert not said_sorry(answer), "the bot failed inside and said sorry"
-    else:
-        assert status == 400
 
 
 @FUZZ
 @given(body=st.one_of(st.binary(max_size=2000), json_values.map(lambda v: json.dumps(v).encode())))
 def test_rest_malformed_bodies(server, body):
     status, reply = post(server["url"] + "/webhooks/rest/webhook", body)
-    assert status in (200, 400), reply[:300]
+    assert status in (200, 400, 413), reply[:300]
+    assert json.loads(reply) is not None  # always JSON, never an HTML error page
 
 
 updates = st.fixed_dictionaries({"update_id": st.integers(0, 2**31)}, optional={
@@ -124,11 +134,11 @@ def test_the_server_still_answers_and_memory_stays_bounded(server):
     """After everything above: a normal answer, and 200 huge messages more do not keep growing memory."""
     status, body = post(server["url"] + "/webhooks/rest/webhook", json.dumps({"sender": "after", "message": "hoi"}).encode())
     assert status == 200 and json.loads(body)[0]["text"]
-    huge = json.dumps({"sender": "memory", "message": "x" * 100_000}).encode()
+    huge = json.dumps({"sender": "memory", "message": "x" * 30_000}).encode()  # near the 32 KB limit
     for _ in range(50):  # warm up: caches fill once
         post(server["url"] + "/webhooks/rest/webhook", huge)
     before = rss_mb(server["pid"])
     for _ in range(200):
         post(server["url"] + "/webhooks/rest/webhook", huge)
-    assert rss_mb(server["pid"]) - before < 50  # MB, for 200 messages of 100,000 characters
+    assert rss_mb(server["pid"]) - before < 50  # MB, for 200 messages of 30,000 characters
     assert "Traceback" not in server["log"].read_text()  # nothing failed inside, even unseen

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tests.conftest import WIJKBRUG, free_port, wijkbrug_server
+from tests.conftest import WIJKBRUG, free_port, rest_conversation, wijkbrug_server
 
 POSTGRES, REDIS = os.environ.get("WIJKBRUG_TEST_POSTGRES"), os.environ.get("WIJKBRUG_TEST_REDIS")
 needs_services = pytest.mark.skipif(not (POSTGRES and REDIS), reason="needs WIJKBRUG_TEST_POSTGRES and WIJKBRUG_TEST_REDIS")
@@ -42,10 +42,13 @@ def workers(test_env, model_paths, database, tmp_path_factory):
     var = tmp_path_factory.mktemp("prod")
     port = free_port()
     env = dict(test_env, WIJKBRUG_VAR=str(var), DATABASE_URL=database, TRACKER_STORE_URL=database,
-               LOCK_STORE_URL=REDIS, WIJKBRUG_NOW="2026-11-27T21:30")
+               LOCK_STORE_URL=REDIS, WIJKBRUG_NOW="2026-11-27T21:30",
+               # These tests send as fast as they are answered, from one address.
+               REST_LIMIT_CONVERSATION="100000/60", REST_LIMIT_ADDRESS="100000/60")
     with wijkbrug_server(["serve", "--workers", "2", "--in-process-actions", "--port", str(port)], env,
                          var / "serve.log", f"http://127.0.0.1:{port}/health") as process:
-        yield {"url": f"http://127.0.0.1:{port}", "process": process, "database": database}
+        yield {"url": f"http://127.0.0.1:{port}", "process": process, "database": database,
+               "conversation": lambda sender: rest_conversation(env, sender)}
 
 
 def say(url, sender, message):
@@ -76,11 +79,11 @@ def test_two_workers_serve_one_conversation_without_losing_a_message(workers):
         for sender in senders:
             user_texts = connection.execute(text(
                 "SELECT data FROM events WHERE sender_id = :sender AND type_name = 'user' ORDER BY id"),
-                {"sender": sender}).scalars().all()
+                {"sender": workers["conversation"](sender)}).scalars().all()
             assert sorted(json.loads(d)["text"] for d in user_texts) == sorted(messages * 3)  # none lost
             listens = connection.execute(text(
                 "SELECT count(*) FROM events WHERE sender_id = :sender AND action_name = 'action_listen'"),
-                {"sender": sender}).scalar_one()
+                {"sender": workers["conversation"](sender)}).scalar_one()
             assert listens >= 3 * len(messages)  # every message got its whole turn
     engine.dispose()
 
@@ -159,7 +162,7 @@ def test_a_worker_killed_mid_conversation_the_other_goes_on(workers):
     engine = create_engine(workers["database"], future=True)
     with engine.connect() as connection:
         topic = connection.execute(text("SELECT topic FROM referrals WHERE conversation = :s"),
-                                   {"s": sender}).scalar_one()
+                                   {"s": workers["conversation"](sender)}).scalar_one()
     engine.dispose()
     assert topic == "ik krijg steeds aanmaningen"  # the form kept what was said before the kill
 
@@ -187,10 +190,11 @@ def test_postgresql_restarts_under_a_running_bot(workers):
     assert "er ging iets mis" not in replies[-1][0]["text"]  # recovered by itself
     engine = create_engine(workers["database"], future=True)
     with engine.connect() as connection:
+        conversation = workers["conversation"](sender)
         saved = connection.execute(text("SELECT count(*) FROM referrals WHERE conversation = :s"),
-                                   {"s": sender}).scalar_one()
+                                   {"s": conversation}).scalar_one()
         offers = connection.execute(text(
             "SELECT count(*) FROM outbox o JOIN referrals r ON r.id = o.referral_id "
-            "WHERE r.conversation = :s AND o.recipient_kind <> 'resident'"), {"s": sender}).scalar_one()
+            "WHERE r.conversation = :s AND o.recipient_kind <> 'resident'"), {"s": conversation}).scalar_one()
     engine.dispose()
     assert saved == 1 and offers >= 1  # the request and its notification survived

@@ -208,8 +208,16 @@ def rest(server, sender, message):
         return json.loads(answer.read())
 
 
+def web_chat_token(server):
+    """What the web chat page asks for first: a conversation token the server signed."""
+    request = urllib.request.Request(f"{server}/webchat/conversation", data=b"", method="POST")
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return json.loads(answer.read())["sender"]
+
+
 def test_web_chat_resident_moves_to_telegram(server, volunteer, telegram, env):
-    sender = "web-relay-1"
+    sender = web_chat_token(server)
+    conversation = "web-" + sender.split(".")[1]
     for message in ("iyi akşamlar", "gönüllü biriyle konuşmak istiyorum", "faturalarımı ödeyemiyorum", "3072 AB",
                     '/inform{"handoff_window": "now"}'):
         asked = rest(server, sender, message)
@@ -218,7 +226,7 @@ def test_web_chat_resident_moves_to_telegram(server, volunteer, telegram, env):
     rest(server, sender, '/inform{"handoff_channel": "telegram"}')
     told = " ".join(m.get("text", "") for m in rest(server, sender, "/affirm"))
     code = re.search(r"https://t\.me/wijkbrug_test_bot\?start=(r_[\w-]+)", told).group(1)
-    referral_id = next(r["id"] for r in json.loads(wijkbrug(env, "referrals", "--json")) if r["conversation"] == sender)
+    referral_id = next(r["id"] for r in json.loads(wijkbrug(env, "referrals", "--json")) if r["conversation"] == conversation)
 
     [linked] = exchange(telegram, WEB_RESIDENT_ON_TELEGRAM, telegram.user_says, f"/start {code}")
     assert linked["text"] == text("tr", DUTCH["utter_handoff_telegram_linked"], id=referral_id)
