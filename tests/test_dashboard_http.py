@@ -261,3 +261,11 @@ def test_csv_cells_that_look_like_formulas_are_quoted():
 def test_a_dashboard_in_arabic_is_right_to_left(dashboard):
     page = dashboard.login("karim").get(dashboard.url + "/referrals").text
     assert '<html lang="ar" dir="rtl">' in page
+
+
+def test_static_files_by_name_only(dashboard):
+    css = requests.get(dashboard.url + "/static/dashboard.css")
+    assert css.status_code == 200 and css.headers["X-Content-Type-Options"] == "nosniff"
+    assert css.headers["Content-Type"].startswith("text/css")
+    for path in ("/static/%00", "/static/..%2Fapp.py", "/static/%2e%2e/auth.py", "/static/nope.css"):
+        assert requests.get(dashboard.url + path).status_code == 404, path  # before: 500 for %00
