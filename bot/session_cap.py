@@ -19,7 +19,13 @@ def roll_over(tracker) -> bool:
     if len(tracker.events) <= MAX_SESSION_EVENTS:
         return False
     from rasa.shared.core.constants import ACTION_LISTEN_NAME
-    from rasa.shared.core.events import ActionExecuted, ActiveLoop, ConversationPaused, SessionStarted, SlotSet
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActiveLoop,
+        ConversationPaused,
+        SessionStarted,
+        SlotSet,
+    )
 
     carried = {name: slot.value for name, slot in tracker.slots.items() if slot.value != slot.initial_value}
     loop, paused = tracker.active_loop_name, tracker.is_paused()

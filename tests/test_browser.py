@@ -161,25 +161,26 @@ def test_arabic_resident_chat_is_right_to_left_phone_sized_and_reaches_a_handoff
     # A shared computer: the next person opens the chat in a new tab of the same browser and
     # asks about "my request". They reach nothing of the resident before them.
     page = context.new_page()
-    page.goto(chat_server["url"] + "/")
-    page.locator("li.welcome").wait_for()
-    page.fill("#text", "hoe staat het met mijn aanvraag?")
-    page.click("#send")
-    page.locator("li.bot").nth(1).wait_for()
+    first_message(page, chat_server["url"] + "/", "hoe staat het met mijn aanvraag?")
     answer = " ".join(page.locator("li.bot").all_inner_texts())
     assert "Mohamed" not in answer and i18n.gettext("nl", DUTCH["utter_no_open_request"]) in answer
     screenshot(page, "webchat-shared-computer-next-person")
     context.close()
 
 
+def first_message(page, url, text):
+    """Opens the chat and sends one message; returns once the bot has answered."""
+    page.goto(url)
+    page.locator("li.welcome").wait_for()
+    page.fill("#text", text)
+    page.click("#send")
+    page.locator("li.bot").nth(1).wait_for()
+
+
 def test_end_conversation_forgets_it_on_this_page(browser, chat_server):
     context = browser.new_context(**PHONE)
     page = context.new_page()
-    page.goto(chat_server["url"] + "/?lang=tr")
-    page.locator("li.welcome").wait_for()
-    page.fill("#text", "merhaba")
-    page.click("#send")
-    page.locator("li.bot").nth(1).wait_for()
+    first_message(page, chat_server["url"] + "/?lang=tr", "merhaba")
     first = page.evaluate("sessionStorage.getItem('wijkbrug-conversation')")
     assert first and page.locator("li.user").count() == 1
     assert page.inner_text("#end") == i18n.gettext("tr", page_texts.TEXTS["end"])
@@ -191,9 +192,7 @@ def test_end_conversation_forgets_it_on_this_page(browser, chat_server):
     page.reload()  # and stays cleared
     page.locator("li.welcome").wait_for()
     assert page.locator("li.user").count() == 0
-    page.fill("#text", "merhaba")
-    page.click("#send")
-    page.locator("li.bot").nth(1).wait_for()
+    first_message(page, chat_server["url"] + "/?lang=tr", "merhaba")
     second = page.evaluate("sessionStorage.getItem('wijkbrug-conversation')")
     assert second and second != first  # a new conversation
     context.close()

@@ -14,7 +14,6 @@ from bot import client_address, clock, static_files
 from bot.dashboard import auth, views_figures, views_people, views_referrals, web
 from bot.i18n import _
 from bot.settings import Settings
-from bot.store.database import session_scope
 from bot.store.prepare import prepare
 
 logger = logging.getLogger(__name__)
