@@ -18,6 +18,8 @@ WINDOW_WORDS: list[tuple[str, tuple[str, ...]]] = [
     ("tomorrow_evening", (
         "morgenavond", "morgen avond", "morgen s avonds", "yarin aksam", "yarin aksami",
         "غدا مساء", "غدا في المساء", "غدوة فالليل", "غدا بالليل", "ghedda f lil", "ghda f lil",
+        "غدا فالعشية", "غدوة فالعشية", "غدا العشية", "ghda f l3chiya", "ghedda f l3chiya", "bukra bil lail",
+        "بكرة بالليل", "بكرة المسا", "باجر بالليل",
         "manan anochi", "mañan anochi", "mañan atardi", "manan atardi",
     )),
     ("tomorrow", (
@@ -27,6 +29,7 @@ WINDOW_WORDS: list[tuple[str, tuple[str, ...]]] = [
     ("tonight", (
         "vanavond", "avond", "s avonds", "bu aksam", "aksam", "aksamleyin", "bu gece",
         "الليلة", "هاد الليلة", "في المساء", "مساء", "فالليل", "lil", "lyoum f lil",
+        "العشية", "فالعشية", "l3chiya", "3chiya", "المسا", "بالليل", "هالليلة",
         "awe anochi", "anochi", "awe atardi", "atardi",
     )),
     ("now", (
@@ -46,6 +49,8 @@ CHANNEL_WORDS: list[tuple[str, tuple[str, ...]]] = [
         "bel", "bellen", "bel mij", "telefoon", "telefonisch", "tel", "ara", "arayin",
         "arayabilir", "telefon", "telefonla", "اتصل", "اتصلوا", "الهاتف", "التلفون",
         "تيليفون", "تلفون", "telefon", "tilifon", "yama", "yama mi", "telefòn",
+        "عيطو", "عيط", "عيطي", "عيطوا", "فالتيليفون", "بالتيليفون", "فالتلفون", "بالتلفون", "بالهاتف",
+        "3ayet", "3ayto", "3aytou", "3ayeto", "ttaslo", "ittasil", "اتصلو", "دقولي", "احكوني",
     )),
     ("chat", (
         "chat", "hier", "app", "appen", "berichtje", "sohbet", "mesaj", "buradan", "yazin",
@@ -54,6 +59,14 @@ CHANNEL_WORDS: list[tuple[str, tuple[str, ...]]] = [
 ]
 
 PREFERENCE_WORDS: list[tuple[str, tuple[str, ...]]] = [
+    # "Either is fine" goes the usual way: a volunteer first; when none can, the team's own
+    # contact gets it (escalation), so nobody waits for a kind of person they did not ask for.
+    ("volunteer", (
+        "maakt niet uit", "maakt me niet uit", "maakt mij niet uit", "allebei", "om het even",
+        "fark etmez", "farketmez", "fark etmiyor", "farketmiyor", "ikisi de olur", "hangisi olursa",
+        "ما يهم", "لا يهم", "مش مهم", "ماشي مشكل", "كيف كيف", "بحال بحال", "kifkif", "ma yhemch",
+        "no ta importa", "ta igual", "tur dos", "kualke un",
+    )),
     ("volunteer", (
         "vrijwilliger", "gemeenschap", "eigen mensen", "sleutelpersoon", "moskee", "kerk",
         "gonullu", "cemaat", "dernek", "متطوع", "متطوعة", "جمعية", "جالية", "المسجد",

@@ -149,6 +149,40 @@ def cmd_eval_nlu(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_realistic(args: argparse.Namespace) -> int:
+    """The whole bot on tests/realistic/<lang>.yml, in a scratch database of its own."""
+    import tempfile
+
+    from bot import realistic_eval
+    from bot.runtime import load_bot
+
+    paths = [Path(f) for f in args.files]
+    for path in paths:
+        if not path.exists():
+            raise SystemExit(f"eval-realistic: no such file: {path}")
+    _set_now(args.now)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="wijkbrug-eval-") as scratch:
+        os.environ.update(WIJKBRUG_VAR=scratch, DATABASE_URL=f"sqlite:///{scratch}/wijkbrug.db",
+                          TRACKER_STORE_URL=f"sqlite:///{scratch}/conversations.db")
+        with contextlib.redirect_stdout(sys.stderr):
+            evaluator = realistic_eval.RealisticEvaluator(load_bot(in_process_actions=True))
+            for number, path in enumerate(paths, start=1):
+                data = realistic_eval.load(path)
+                total = len(data["messages"]) + len(data["conversations"])
+                print(f"[{number}/{len(paths)}] {path.name}: {total} messages and conversations", file=sys.stderr)
+                messages = [evaluator.message(m) for m in data["messages"]]
+                conversations = [evaluator.conversation(c) for c in data["conversations"]]
+                summary = realistic_eval.summarise(data["language"], messages, conversations)
+                results.append({"summary": summary, "messages": messages, "conversations": conversations})
+    if args.json:
+        print(json.dumps(results if len(results) > 1 else results[0], ensure_ascii=False))
+    else:
+        for result in results:
+            print(realistic_eval.table(result["summary"], result["messages"], result["conversations"]) + "\n")
+    return 0
+
+
 def cmd_content_review(args: argparse.Namespace) -> int:
     from bot import content_review
 
@@ -265,6 +299,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--json", action="store_true", help="one JSON object")
     evaluate.set_defaults(func=cmd_eval_nlu)
+
+    realistic = commands.add_parser(
+        "eval-realistic",
+        help="the whole bot on messages and conversations as residents write them (tests/realistic/)",
+    )
+    realistic.add_argument("files", nargs="+", help="e.g. tests/realistic/*.yml")
+    realistic.add_argument("--now", default="2026-11-27T19:30",
+                           help="the clock for the run (default a Friday evening, when residents write)")
+    realistic.add_argument("--json", action="store_true", help="one JSON object (a list for several files)")
+    realistic.set_defaults(func=cmd_eval_realistic)
 
     review = commands.add_parser(
         "content-review",

@@ -1,6 +1,6 @@
-"""Two facts about a conversation read straight from the SQL tracker store's `events`
-table, instead of loading and replaying the whole conversation: its language, and
-whether it is paused. Each turn needs them once or twice; loading the tracker for them
+"""Facts about a conversation read straight from the SQL tracker store's `events` table,
+instead of loading and replaying the whole conversation: its language, whether it is
+paused, and the form question it waits for. Each turn needs them once or twice; loading the tracker for them
 cost about a fifth of a worker's time under load (bench/load.py, profiled with py-spy).
 
 Rasa's SQLTrackerStore keeps one row per event with `type_name` ("slot", "pause",
@@ -37,3 +37,13 @@ def is_paused(store, sender: str) -> bool:
     event = store.SQLEvent
     row = _latest(store, sender, event.type_name.in_(("pause", "resume", "restart")))
     return row is not None and row[0] == "pause"
+
+
+def requested_slot(store, sender: str) -> str | None:
+    """The form question the bot is waiting for an answer to (None when no form is open)."""
+    event = store.SQLEvent
+    row = _latest(store, sender, or_(and_(event.type_name == "slot", event.action_name == "requested_slot"),
+                                     event.type_name.in_(("restart", "reset_slots", "active_loop"))))
+    if row is None or row[0] != "slot":
+        return None
+    return json.loads(row[1]).get("value")

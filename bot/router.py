@@ -4,6 +4,7 @@ Rasa's MessageProcessor calls `await router.parse(message)` instead of its own N
 the language (explicit choice > a sure identification > the conversation's language so
 far), parse with that language's model and return Rasa parse data with two additions:
 `language` (also as an entity, which fills the `language` slot) and `language_guess`.
+While a form question is open, the message is first read as its answer (bot.form_answers).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any, Awaitable, Callable, Dict, FrozenSet
 
 from rasa.core.channels.channel import UserMessage
 
-from bot import LANGUAGES, SOURCE_LANGUAGE, vocabulary
+from bot import LANGUAGES, SOURCE_LANGUAGE, form_answers, vocabulary
 from bot.langid import LanguageIdentifier
 from bot.normalise import normalise
 
@@ -37,6 +38,7 @@ _STOP = {
 STOP_WORDS = {lang: frozenset(normalise(w, lang) for w in words) for lang, words in _STOP.items()}
 
 PreviousLanguage = Callable[[str], Awaitable[str | None]]
+CurrentQuestion = Callable[[str], Awaitable[str | None]]
 
 
 class LanguageRouter:
@@ -46,8 +48,10 @@ class LanguageRouter:
         identifier: LanguageIdentifier,
         previous_language: PreviousLanguage,
         vocabularies: Dict[str, FrozenSet[str]] | None = None,
+        current_question: CurrentQuestion | None = None,
     ) -> None:
         self._parsers = nlu_parsers
+        self._current_question = current_question
         self._vocabularies = vocabularies or {}
         self._identifier = identifier
         self._previous_language = previous_language
@@ -62,6 +66,9 @@ class LanguageRouter:
             parse_data = vocabulary.guard(parse_data, text, language, self._vocabularies[language])
         if normalise(text, language) in STOP_WORDS[language]:
             parse_data["intent"] = {"name": "cancel_request", "confidence": 1.0}
+        if self._current_question is not None:  # an open form question: is this its answer?
+            question = await self._current_question(message.sender_id)
+            parse_data = form_answers.apply(parse_data, question, text, language)
 
         requested = requested_language(parse_data)
         if requested in LANGUAGES and requested != language:
@@ -81,7 +88,8 @@ class LanguageRouter:
         english = requested == "en" or bool(
             guess and guess.language == "en" and guess.confidence >= SURE_LONG
         )
-        if english and (parse_data.get("intent") or {}).get("name") not in SAFETY_INTENTS:
+        if english and not parse_data.get("form_answer") and \
+                (parse_data.get("intent") or {}).get("name") not in SAFETY_INTENTS:
             parse_data["intent"] = {"name": "choose_language", "confidence": 1.0}
             parse_data["language_requested"] = "en"
         parse_data["english"] = english

@@ -332,11 +332,15 @@ def load_bot(settings: Settings | None = None, in_process_actions: bool = True) 
 
     from bot.vocabulary import training_vocabulary
 
+    async def current_question(sender_id: str) -> str | None:
+        return conversation_index.requested_slot(store, sender_id)
+
     router = LanguageRouter(
         {lang: agent.parse_message for lang, agent in nlu_agents.items()},
         LanguageIdentifier.load(paths["langid"]),
         previous_language,
         {lang: training_vocabulary(settings.project_root / "nlu" / lang, lang) for lang in nlu_agents},
+        current_question,
     )
     if in_process_actions:
         action_endpoint: EndpointConfig = InProcessActionEndpoint("actions")

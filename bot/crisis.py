@@ -1,0 +1,39 @@
+"""Words that make a message a crisis whatever else it says, per language.
+
+The intent classifier decides most crises. This list decides only where a message could
+also be something harmless: an answer to the bot's question ("nu meteen" when asked when we
+may call) is read as that answer, unless it holds one of these. High precision on purpose:
+each entry names violence, suicide or an acute emergency outright. Matched on normalised
+text (bot.normalise), so spelling without Turkish letters or Arabic variants match too.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.normalise import normalise
+
+_PHRASES = {
+    "nl": ("slaat mij", "slaat me", "sloeg mij", "sloeg me", "mishandelt", "mishandeld", "zelfmoord",
+           "wil dood", "wil niet meer leven", "mezelf iets aandoen", "van kant maken", "ademt niet",
+           "bewusteloos", "brand", "verkracht", "wurgt", "mes op", "vermoorden", "vermoord"),
+    "tr": ("dovuyor", "dovdu", "vuruyor", "dayak", "olduremem", "oldurecek", "intihar",
+           "yasamak istemiyorum", "kendimi oldur", "nefes almiyor", "bayildi", "yangin", "bicak"),
+    "ar": ("يضربني", "ضربني", "كيضربني", "تيضربني", "انتحار", "اقتل نفسي", "نقتل راسي", "ننتحر",
+           "ما بدي عيش", "بغيت نموت", "حريق", "لا يتنفس", "ما كيتنفسش", "مغمى عليه", "سكين",
+           "kaydrebni", "kaydarbni", "kayadrebni", "nmout", "nentaher"),
+    "pap": ("ta dal mi", "a dal mi", "ta bati mi", "mata mi mes", "mata mi", "no ke biba mas",
+            "suisidio", "suicidio", "kandela", "no ta hala rosea", "flauha", "kuchu"),
+}
+_PATTERNS = {
+    language: re.compile(r"(?:^| )(?:" + "|".join(re.escape(normalise(p, language)) for p in phrases) + r")(?: |$)")
+    for language, phrases in _PHRASES.items()
+}
+
+
+def says_crisis(text: str, language: str | None) -> bool:
+    """True when the text names a crisis outright, in its language or in Dutch."""
+    for code in {language or "nl", "nl"}:
+        if code in _PATTERNS and _PATTERNS[code].search(f" {normalise(text, code)} "):
+            return True
+    return False
