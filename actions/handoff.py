@@ -35,6 +35,8 @@ TOPIC_MAX_CHARS = 500
 
 WINDOW_NAMES = {
     "now": _("Nu"),
+    "today": _("Vandaag"),
+    "daytime": _("Overdag, op een werkdag"),
     "tonight": _("Vanavond"),
     "tomorrow": _("Morgen overdag"),
     "tomorrow_evening": _("Morgenavond"),

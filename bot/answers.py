@@ -27,12 +27,31 @@ WINDOW_WORDS: list[tuple[str, tuple[str, ...]]] = [
         "bukra", "بكرة", "manan", "mañan", "mainta",
     )),
     ("tonight", (
-        "vanavond", "avond", "s avonds", "bu aksam", "aksam", "aksamleyin", "bu gece",
+        "na het werk", "na mijn werk", "na zessen", "na zevenen", "na 6", "na 7", "na 18 00", "na 19 00",
+        "is cikisi", "isten sonra", "mesaiden sonra", "aksam 6", "aksam 7", "aksam 8", "aksam 9",
+        "بعد الخدمة", "بعد الشغل", "بعد العمل", "mn b3d lkhedma", "despues di trabou", "despues di trabao",
+        "despues di 6", "despues di 7", "djaweps anochi", "vanavond", "avond", "s avonds", "bu aksam", "aksam", "aksamleyin", "bu gece",
         "الليلة", "هاد الليلة", "في المساء", "مساء", "فالليل", "lil", "lyoum f lil",
         "العشية", "فالعشية", "l3chiya", "3chiya", "المسا", "بالليل", "هالليلة",
         "awe anochi", "anochi", "awe atardi", "atardi",
     )),
+    ("daytime", (
+        "overdag", "ochtend", "s ochtends", "morgens", "in de ochtend", "middag", "s middags", "tussen 10",
+        "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "door de week",
+        "gunduz", "sabah", "sabahlari", "ogleden once", "ogle", "hafta ici", "pazartesi", "sali", "carsamba",
+        "persembe", "cuma",
+        "الصباح", "في الصباح", "صباحا", "فالصباح", "الصبح", "الظهر", "النهار", "فالنهار", "بالنهار",
+        "sbah", "f sbah", "fsbah", "nhar", "f nhar",
+        "mainta", "merdia", "atardi temprano", "djaluna", "djamars", "djarason", "djaweps", "djabierne",
+        "durante di dia",
+    )),
+    ("today", (
+        "vandaag", "vandaag nog", "bugun", "bugün", "اليوم", "النهار دا", "lyoum", "lyouma", "l yum",
+        "awe", "awendia", "awe mes",
+    )),
     ("now", (
+        "هسه", "هسة", "هلق", "هلأ", "tur ora", "kualke ora", "altijd", "elk moment", "wanneer u wilt",
+        "her zaman", "ne zaman isterseniz", "ne zaman olursa", "اي وقت", "أي وقت", "فاي وقت", "any time", "anytime",
         "nu", "direct", "meteen", "zsm", "zo snel mogelijk", "simdi", "hemen", "acil",
         "الآن", "الان", "دابا", "حالا", "daba", "daba daba", "awor", "aworaki", "awo",
         "mesora", "djis awor",
@@ -49,12 +68,16 @@ CHANNEL_WORDS: list[tuple[str, tuple[str, ...]]] = [
         "bel", "bellen", "bel mij", "telefoon", "telefonisch", "tel", "ara", "arayin",
         "arayabilir", "telefon", "telefonla", "اتصل", "اتصلوا", "الهاتف", "التلفون",
         "تيليفون", "تلفون", "telefon", "tilifon", "yama", "yama mi", "telefòn",
+        "تليفون", "التليفون", "التيليفون", "التلفون", "عالتلفون", "عالتليفون", "عالتيليفون", "فالتليفون",
         "عيطو", "عيط", "عيطي", "عيطوا", "فالتيليفون", "بالتيليفون", "فالتلفون", "بالتلفون", "بالهاتف",
         "3ayet", "3ayto", "3aytou", "3ayeto", "ttaslo", "ittasil", "اتصلو", "دقولي", "احكوني",
     )),
     ("chat", (
         "chat", "hier", "app", "appen", "berichtje", "sohbet", "mesaj", "buradan", "yazin",
         "دردشة", "شات", "هنا", "رسالة", "رسائل", "mensahe", "aki", "akinan", "skibi",
+        "chatten", "appje", "whatsapp", "typen", "schrijven", "burdan", "burada", "yazisalim", "yazalim",
+        "yazisiriz", "yazin bana", "mesajla", "yazarak", "كتابة", "نكتب", "نكتبو", "بالكتابة", "هون", "هنايا",
+        "ktbo", "nktbo", "hna", "skirbi", "skibimi", "chat aki", "الشات", "بالشات", "فالشات", "عالشات",
     )),
 ]
 
@@ -73,7 +96,8 @@ PREFERENCE_WORDS: list[tuple[str, tuple[str, ...]]] = [
         "boluntario", "boluntaria", "komunidat", "hende di mi mes",
     )),
     ("professional", (
-        "wijkteam", "hulpverlener", "professional", "maatschappelijk werker", "uzman",
+        "wijkteam", "hulpverlener", "professional", "maatschappelijk werker", "uzman", "gemeente", "buurtteam",
+        "ويكتيم", "الويكتيم", "الفيكتيم", "البلدية", "الغمينتة", "wiektiem", "belediye", "mahalle ekibi",
         "profesyonel", "sosyal hizmet", "مختص", "مساعد اجتماعي", "الفريق", "profesional",
         "trahado sosial", "trahadó sosial",
     )),
@@ -94,11 +118,24 @@ def window_from_text(text: str, language: str | None = None) -> str | None:
 
 
 def channel_from_text(text: str, language: str | None = None) -> str | None:
-    return _match(text, CHANNEL_WORDS, language)
+    """The way named first wins: "chat, ik kan niet bellen" is a chat."""
+    words = f" {normalise(text, language)} "
+    found = []
+    for value, keywords in CHANNEL_WORDS:
+        for keyword in keywords:
+            at = words.find(f" {normalise(keyword, language)} ")
+            if at >= 0:
+                found.append((at, value))
+    return min(found)[1] if found else None
 
 
 def preference_from_text(text: str, language: str | None = None) -> str | None:
-    return _match(text, PREFERENCE_WORDS, language)
+    """Whoever they describe ("a Moroccan woman who speaks Dutch", "someone Syrian") is a
+    volunteer who speaks their language unless they name the team: asked once, never thrice."""
+    found = _match(text, PREFERENCE_WORDS, language)
+    if found:
+        return found
+    return "volunteer" if normalise(text, language).strip() else None
 
 
 def phone_number(text: str) -> str | None:
@@ -110,7 +147,9 @@ def phone_number(text: str) -> str | None:
         parsed = phonenumbers.parse(digits, "NL")
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_valid_number(parsed):
+    # Possible, not necessarily "valid": libphonenumber's list of assigned ranges lags behind
+    # (06-9 numbers are refused), and a resident stuck at this question reaches nobody.
+    if not phonenumbers.is_possible_number(parsed):
         return None
     if parsed.country_code == 31:
         return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)

@@ -47,3 +47,16 @@ def requested_slot(store, sender: str) -> str | None:
     if row is None or row[0] != "slot":
         return None
     return json.loads(row[1]).get("value")
+
+
+def open_question(store, sender: str) -> str | None:
+    """What the bot asked last and waits for: a form question (its requested_slot), or
+    "offer_person" after "shall I find someone for you?"; None otherwise."""
+    slot = requested_slot(store, sender)
+    if slot:
+        return slot
+    event = store.SQLEvent
+    row = _latest(store, sender, and_(event.type_name == "action", event.action_name != "action_listen"))
+    if row is not None and json.loads(row[1]).get("name") == "utter_offer_person":
+        return "offer_person"
+    return None

@@ -14,7 +14,8 @@ import re
 from bot.normalise import normalise
 
 _PHRASES = {
-    "nl": ("slaat mij", "slaat me", "sloeg mij", "sloeg me", "mishandelt", "mishandeld", "zelfmoord",
+    "nl": ("slaat mij", "slaat me", "sloeg mij", "sloeg me", "slaat hij me", "slaat hij mij", "sloeg hij me",
+           "hij slaat", "zij slaat", "slaat de kinderen", "slaat mijn", "mishandelt", "mishandeld", "zelfmoord",
            "wil dood", "wil niet meer leven", "mezelf iets aandoen", "van kant maken", "ademt niet",
            "bewusteloos", "brand", "verkracht", "wurgt", "mes op", "vermoorden", "vermoord"),
     "tr": ("dovuyor", "dovdu", "vuruyor", "dayak", "olduremem", "oldurecek", "intihar",

@@ -13,12 +13,41 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from bot import answers, crisis
+from bot.normalise import normalise
 
 # Intents that would keep an answer out of the form (rules interrupt it, or from_text
 # mappings refuse them): when the message reads as an answer, it is one.
 NOT_AN_ANSWER = frozenset({"emergency", "domestic_violence", "suicidal", "cancel_request", "forget_me",
                            "nlu_fallback", "missing_person"})
+# A reply to a yes/no question that starts with one of these is a yes (or a no), whatever
+# follows: "si por fabor, mi ke un hende ku ta papia papiamentu", "evet isterim ne kadar erken
+# o kadar iyi", "ok sure". Normalised (no accents, Arabic variants unified).
+YES = {
+    "nl": ("ja", "jawel", "jazeker", "graag", "ja graag", "oke", "ok", "okay", "prima", "zeker", "doe maar", "yes", "top"),
+    "tr": ("evet", "evt", "tamam", "tamamdir", "olur", "tabi", "tabii", "peki", "isterim", "lutfen", "ok", "yes"),
+    "ar": ("نعم", "ايوه", "ايوا", "ايوة", "ايه", "اييه", "ايييه", "اه", "اي", "بلى", "واخا", "وخا", "صافي", "طيب",
+           "اكيد", "تمام", "اوكي", "ياريت", "الله يخليك", "عافاك", "من فضلك", "wakha", "waxa", "iyeh", "iyah", "ah",
+           "na3am", "ok", "okey", "yes", "eh", "aywa", "iyyeh", "3afak"),
+    "pap": ("si", "sí", "ya", "ok", "oke", "ta bon", "bon", "klaro", "claro", "por fabor", "porfabor", "yes", "dale"),
+}
+NO = {
+    "nl": ("nee", "neen", "nope", "liever niet", "niet nodig", "no"),
+    "tr": ("hayir", "yok", "istemiyorum", "gerek yok", "olmaz", "no"),
+    "ar": ("لا", "لالا", "ما بغيتش", "مابغيتش", "la", "lala", "no"),
+    "pap": ("no", "nò", "nunka", "no tin mester"),
+}
+YES_NO_QUESTIONS = frozenset({"offer_person", "handoff_consent"})
 PHONE_STEPS = frozenset({"handoff_preference", "handoff_window", "handoff_channel", "handoff_phone"})
+
+
+CRISIS_INTENTS = frozenset({"emergency", "domestic_violence", "suicidal", "missing_person"})
+
+
+def _sure_crisis(parse_data: Dict[str, Any], text: str) -> bool:
+    """A longer message the classifier reads as a crisis with some confidence stays one: it
+    tells more than an answer ("if he sees this he hits me again, he checks my telefoon")."""
+    intent = parse_data.get("intent") or {}
+    return intent.get("name") in CRISIS_INTENTS and len(text.split()) > 4 and float(intent.get("confidence") or 0) >= 0.4
 
 
 def _entity(name: str, value: str) -> Dict[str, Any]:
@@ -47,12 +76,43 @@ def read(question: str | None, text: str, language: str | None) -> tuple[bool, L
     return bool(found), found
 
 
+def _starts_with(words: list[str], phrases, language: str) -> bool:
+    for phrase in phrases:
+        phrase_words = normalise(phrase, language).split()
+        if phrase_words and words[:len(phrase_words)] == phrase_words:
+            return True
+    return False
+
+
+def yes_or_no(text: str, language: str | None) -> str | None:
+    """"affirm" or "deny" when the reply starts with a yes or a no word, else None. The words
+    of every language count: "ja goed, teşekkür ederim" is a yes in a Turkish conversation."""
+    language = language if language in YES else "nl"
+    words = normalise(text, language).replace(",", " ").replace(".", " ").replace("!", " ").split()
+    if not words:
+        return None
+    yes = [w for code in YES for w in YES[code]]
+    no = [w for code in NO for w in NO[code]]
+    if _starts_with(words, no, language):
+        return "deny"
+    if _starts_with(words, yes, language) and not any(
+            _starts_with(words[i:], no, language) for i in range(1, min(3, len(words)))):
+        return "affirm"
+    return None
+
+
 def apply(parse_data: Dict[str, Any], question: str | None, text: str, language: str) -> Dict[str, Any]:
     """Parse data with the answer's entities added and, where the intent would keep the
     answer out, the intent made `inform`; unchanged when the message is no answer or names
     a crisis."""
+    if question in YES_NO_QUESTIONS:
+        answer = yes_or_no(text, language)
+        if answer and not crisis.says_crisis(text, language):
+            parse_data["intent"] = {"name": answer, "confidence": 1.0}
+            parse_data["form_answer"] = question
+        return parse_data
     is_answer, found = read(question, text, language)
-    if not is_answer or crisis.says_crisis(text, language):
+    if not is_answer or crisis.says_crisis(text, language) or _sure_crisis(parse_data, text):
         return parse_data
     intent = (parse_data.get("intent") or {}).get("name")
     names = {e["entity"] for e in found}

@@ -65,7 +65,8 @@ class LanguageIdentifier:
         """The most likely language, or None for text without words (emoji, "...")."""
         prepared = prepare(text)
         words = [w for w in prepared.split() if not w.startswith("emoji_")]
-        if not words:
+        # Digits alone ("06 41 27 83 90", "3531") are in no language: the conversation keeps its own.
+        if not any(ch.isalpha() for w in words for ch in w):
             return None
         probabilities = self._pipeline.predict_proba([prepared])[0]
         classes = self._pipeline.classes_

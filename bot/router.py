@@ -9,6 +9,7 @@ While a form question is open, the message is first read as its answer (bot.form
 
 from __future__ import annotations
 
+import re
 from typing import Any, Awaitable, Callable, Dict, FrozenSet
 
 from rasa.core.channels.channel import UserMessage
@@ -66,9 +67,11 @@ class LanguageRouter:
             parse_data = vocabulary.guard(parse_data, text, language, self._vocabularies[language])
         if normalise(text, language) in STOP_WORDS[language]:
             parse_data["intent"] = {"name": "cancel_request", "confidence": 1.0}
-        if self._current_question is not None:  # an open form question: is this its answer?
-            question = await self._current_question(message.sender_id)
-            parse_data = form_answers.apply(parse_data, question, text, language)
+        question = await self._current_question(message.sender_id) if self._current_question else None
+        parse_data = drop_postcodes_inside_phone_numbers(parse_data, text)
+        parse_data = drop_numbers_that_are_no_postcode(parse_data, text, question)
+        # An open question (a form's, or "shall I find someone?"): is this its answer?
+        parse_data = form_answers.apply(parse_data, question, text, language)
 
         requested = requested_language(parse_data)
         if requested in LANGUAGES and requested != language:
@@ -127,3 +130,45 @@ def language_entity(language: str) -> Dict[str, Any]:
         "confidence_entity": 1.0,
         "extractor": "LanguageRouter",
     }
+
+
+def drop_postcodes_inside_phone_numbers(parse_data: Dict[str, Any], text: str) -> Dict[str, Any]:
+    """"06 1122 3344" holds no postcode: the regex for "3344" would otherwise move the resident
+    to another team's area. Digits of a valid phone number are never a postcode."""
+    from bot.answers import phone_number
+
+    number = phone_number(text)
+    if not number:
+        return parse_data
+    digits = re.sub(r"\D", "", text)
+    parse_data["entities"] = [
+        e for e in parse_data.get("entities", [])
+        if not (e.get("entity") == "postcode" and re.sub(r"\D", "", str(e.get("value"))) in digits)
+    ]
+    return parse_data
+
+
+# Words after a number that make it an amount, not a postcode ("3800 euro huurtoeslag").
+_AMOUNT = re.compile(r"^\s*(euro|eur|€|e\b|,-|yuro|avro|يورو|اورو|ouro|florin|lira)", re.IGNORECASE)
+_POSTCODE_WORDS = re.compile(r"postcode|posta ?kodu|الرمز البريدي|الكود|كود|kodigo postal|kodigo|code postal|postal",
+                             re.IGNORECASE)
+
+
+def drop_numbers_that_are_no_postcode(parse_data: Dict[str, Any], text: str, question: str | None) -> Dict[str, Any]:
+    """Four bare digits are a postcode only where one is expected: when the bot asked for it,
+    beside the word "postcode", or in a question about where the team is. Elsewhere they are
+    an amount, a year or an age, and taking them would skip the postcode question and send
+    the request to the wrong team (or none)."""
+    intent = (parse_data.get("intent") or {}).get("name")
+    expected = question == "postcode" or intent == "find_wijkteam" or bool(_POSTCODE_WORDS.search(text))
+    kept = []
+    for entity in parse_data.get("entities", []):
+        if entity.get("entity") == "postcode":
+            value = str(entity.get("value", ""))
+            after = text[entity.get("end", len(text)):] if isinstance(entity.get("end"), int) else ""
+            bare = value.strip().isdigit()
+            if _AMOUNT.match(after) or (bare and not expected):
+                continue
+        kept.append(entity)
+    parse_data["entities"] = kept
+    return parse_data

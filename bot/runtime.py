@@ -333,7 +333,7 @@ def load_bot(settings: Settings | None = None, in_process_actions: bool = True) 
     from bot.vocabulary import training_vocabulary
 
     async def current_question(sender_id: str) -> str | None:
-        return conversation_index.requested_slot(store, sender_id)
+        return conversation_index.open_question(store, sender_id)
 
     router = LanguageRouter(
         {lang: agent.parse_message for lang, agent in nlu_agents.items()},

@@ -92,3 +92,53 @@ def test_the_crisis_words_veto_only_what_names_a_crisis():
         True, [form_answers._entity("handoff_window", "tonight")])
     assert form_answers.read(None, "vanavond", "nl") == (False, [])  # no question open
     assert form_answers.read("handoff_window", "/inform{}", "nl") == (False, [])
+
+
+@pytest.mark.parametrize("language, story", [
+    ("nl", "ik moet 3800 euro huurtoeslag terugbetalen en ik heb het niet"),
+    ("tr", "toeslag geri istiyorlar 2800 euro, ben tek maasla 2 cocuk bakiyorum"),
+    ("ar", "جاتني بريا كيقولو خاصني نرجع التوسلاخ ديال الكرا 2300 يورو"),
+])
+def test_an_amount_is_no_postcode(say, bot, event_loop_session, language, story, request):
+    """"3800 euro" was taken as postcode 3800: the postcode question was skipped and the
+    request went to no team ("for postcode 3800 this chatbot works with no team yet")."""
+    sender = f"amount-{request.node.name}"
+    say(story, sender)
+    assert slot(bot, event_loop_session, sender, "postcode") is None
+
+
+def test_a_phone_number_holds_no_postcode(form_at, say, bot, event_loop_session):
+    sender, asked = form_at("tr", "handoff_channel")
+    say("telefon", sender)
+    say("06 1122 3344", sender)
+    assert slot(bot, event_loop_session, sender, "postcode") == "3072"  # not 3344
+
+
+@pytest.mark.parametrize("language, story, yes", [
+    ("pap", "mi tin debe di hür i woningcorporatie a manda un karta", "si por fabor, mi ke un hende ku ta papia papiamentu"),
+    ("tr", "kira borcum birikti mektuplar geliyor", "evet isterim ne kadar erken o kadar iyi"),
+    ("ar", "عندي الديون ديال الكرا وما قدرتش نخلص", "اييه الله يخليك، بغيت شي حد يعاوني"),
+    ("nl", "ik heb schulden en de huur is te laat", "ja goed, teşekkür ederim"),
+])
+def test_yes_to_the_offer_of_a_person_starts_the_handoff(say, bot, event_loop_session, language, story, yes, request):
+    """A yes with more after it ("yes please, someone who speaks Papiamentu") was read as
+    another question and the offer was lost."""
+    sender = f"offer-{request.node.name}"
+    assert "utter_offer_person" in say(story, sender).actions
+    say(yes, sender)
+    tracker = event_loop_session.run_until_complete(bot.agent.tracker_store.retrieve(sender))
+    assert tracker.active_loop_name == "handoff_form"
+
+
+def test_typed_answers_that_were_asked_three_times():
+    from bot import answers
+
+    assert answers.channel_from_text("chat, ik kan niet bellen mama slaapt", "nl") == "chat"
+    assert answers.channel_from_text("burdan yazisalim telefonda konusamam", "tr") == "chat"
+    assert answers.channel_from_text("bel me maar, niet via chat", "nl") == "phone"
+    assert answers.window_from_text("overdag als mijn man werkt, tussen 10 en 3", "nl") == "daytime"
+    assert answers.window_from_text("في الصباح، أي يوم ما عدا الجمعة", "ar") == "daytime"
+    assert answers.window_from_text("bugun olursa iyi", "tr") == "today"
+    assert answers.preference_from_text("الويكتيم احسن", "ar") == "professional"
+    assert answers.preference_from_text("شي مغربية تعرف الهولاندية", "ar") == "volunteer"  # a person described
+    assert answers.phone_number("0031 6 98765432") == "06 98765432"

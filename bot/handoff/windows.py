@@ -7,7 +7,7 @@ from typing import Tuple
 
 from bot.clock import AMSTERDAM
 
-WINDOW_NAMES = ("now", "tonight", "tomorrow", "tomorrow_evening", "weekend")
+WINDOW_NAMES = ("now", "today", "daytime", "tonight", "tomorrow", "tomorrow_evening", "weekend")
 EVENING = (time(18, 0), time(22, 0))
 DAYTIME = (time(9, 0), time(17, 0))
 NOW_HOURS = 2
@@ -23,6 +23,15 @@ def resident_window(name: str, now: datetime) -> Tuple[datetime, datetime]:
     today, tomorrow = now.date(), now.date() + timedelta(days=1)
     if name == "now":
         return now, now + timedelta(hours=NOW_HOURS)
+    if name == "today":  # the rest of today, until the evening ends
+        if now < _at(today, EVENING[1]) - timedelta(hours=1):
+            return now, _at(today, EVENING[1])
+        return _at(tomorrow, DAYTIME[0]), _at(tomorrow, DAYTIME[1])  # too late for today
+    if name == "daytime":  # office hours on the next weekday that still has some left
+        day = today
+        while day.weekday() >= 5 or (day == today and now >= _at(today, DAYTIME[1]) - timedelta(hours=1)):
+            day += timedelta(days=1)
+        return max(now, _at(day, DAYTIME[0])), _at(day, DAYTIME[1])
     if name == "tonight":
         if now < _at(today, EVENING[1]):
             return max(now, _at(today, EVENING[0])), _at(today, EVENING[1])
