@@ -1,7 +1,8 @@
 """While the bot waits for the answer to one of its questions, a message is read first as
 that answer: "nu meteen" to "when can we reach you?" is a time, not an emergency, and
-"3ayet lia" to "how shall we contact you?" is a call. Only a message that names a crisis
-outright (bot.crisis) is still answered as a crisis first.
+"3ayet lia" to "how shall we contact you?" is a call. A message that names a crisis outright
+(bot.crisis), or a longer one the classifier reads as a crisis, is answered as a crisis
+first, and the question is asked again.
 
 The answers become entities, which the form's slot mappings take (domain/handoff.yml) and
 actions/handoff.py validates. A phone number typed at any step after the topic also
@@ -40,6 +41,7 @@ YES_NO_QUESTIONS = frozenset({"offer_person", "handoff_consent"})
 PHONE_STEPS = frozenset({"handoff_preference", "handoff_window", "handoff_channel", "handoff_phone"})
 
 
+FORM_ENTITIES = frozenset({"postcode", "handoff_window", "handoff_channel", "handoff_phone"})
 CRISIS_INTENTS = frozenset({"emergency", "domestic_violence", "suicidal", "missing_person"})
 
 
@@ -112,7 +114,12 @@ def apply(parse_data: Dict[str, Any], question: str | None, text: str, language:
             parse_data["form_answer"] = question
         return parse_data
     is_answer, found = read(question, text, language)
-    if not is_answer or crisis.says_crisis(text, language) or _sure_crisis(parse_data, text):
+    if not is_answer:
+        return parse_data
+    if crisis.says_crisis(text, language) or _sure_crisis(parse_data, text):
+        # The crisis is answered first (stories/safety.yml), then the question comes again.
+        # Not both in one turn: with the answer taken, the form would go on and Rasa's rule
+        # for a crisis inside the form would never run.
         return parse_data
     intent = (parse_data.get("intent") or {}).get("name")
     names = {e["entity"] for e in found}

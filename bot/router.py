@@ -72,6 +72,12 @@ class LanguageRouter:
         parse_data = drop_numbers_that_are_no_postcode(parse_data, text, question)
         # An open question (a form's, or "shall I find someone?"): is this its answer?
         parse_data = form_answers.apply(parse_data, question, text, language)
+        if question and (parse_data.get("intent") or {}).get("name") in SAFETY_INTENTS:
+            # A crisis inside a form is answered first: with an answer in it ("3531, mijn man
+            # slaat mij"), the form would take the answer and go on, and the rule that answers
+            # the crisis would never run.
+            parse_data["entities"] = [e for e in parse_data.get("entities", [])
+                                      if e.get("entity") not in form_answers.FORM_ENTITIES]
 
         requested = requested_language(parse_data)
         if requested in LANGUAGES and requested != language:

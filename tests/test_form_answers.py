@@ -85,6 +85,15 @@ def test_a_crisis_inside_the_form_is_still_answered_first(form_at, say, language
     assert asked(sender) == "handoff_window"  # then the same question again
 
 
+@pytest.mark.parametrize("language, text", [("nl", "3531 AB, maar mijn man slaat mij"),
+                                            ("tr", "3072 AB kocam beni dövüyor")])
+def test_a_crisis_with_a_postcode_in_it_is_answered_first(form_at, say, language, text):
+    sender, asked = form_at(language, "postcode")
+    turn = say(text, sender)
+    assert "utter_domestic_violence" in turn.actions
+    assert asked(sender) == "postcode"
+
+
 def test_the_crisis_words_veto_only_what_names_a_crisis():
     assert not crisis.says_crisis("nu meteen", "nl") and not crisis.says_crisis("hemen", "tr")
     assert crisis.says_crisis("kocam beni dovuyor", "tr")  # without Turkish letters too
