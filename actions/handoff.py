@@ -213,6 +213,30 @@ class ActionAskHandoffChannel(Action):
         return []
 
 
+class ActionStartCallback(Action):
+    """"Can someone call me tonight? I work during the day": the handoff form starts with a
+    call chosen, and the time and number when the message holds them."""
+
+    def name(self) -> str:
+        return "action_start_callback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        text, language = tracker.latest_message.get("text") or "", tracker.get_slot("language")
+        dispatcher.utter_message(response="utter_callback_ok")
+        events: List[EventType] = []
+        if "phone" in contact_choices(tracker):
+            events.append(SlotSet("handoff_channel", "phone"))
+            number = answers.phone_number(text)
+            if number:
+                events.append(SlotSet("handoff_phone", number))
+        window = answers.window_from_text(text, language)
+        if window in WINDOW_NAMES:
+            events.append(SlotSet("handoff_window", window))
+        return events
+
+
 class ActionAskHandoffConsent(Action):
     def name(self) -> str:
         return "action_ask_handoff_consent"

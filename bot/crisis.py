@@ -17,14 +17,18 @@ _PHRASES = {
     "nl": ("slaat mij", "slaat me", "sloeg mij", "sloeg me", "slaat hij me", "slaat hij mij", "sloeg hij me",
            "hij slaat", "zij slaat", "slaat de kinderen", "slaat mijn", "mishandelt", "mishandeld", "zelfmoord",
            "wil dood", "wil niet meer leven", "mezelf iets aandoen", "van kant maken", "ademt niet",
-           "bewusteloos", "brand", "verkracht", "wurgt", "mes op", "vermoorden", "vermoord"),
+           "bewusteloos", "brand", "verkracht", "wurgt", "mes op", "vermoorden", "vermoord", "vermist",
+           "is weggelopen", "niet thuisgekomen", "niet thuis gekomen"),
     "tr": ("dovuyor", "dovdu", "vuruyor", "dayak", "olduremem", "oldurecek", "intihar",
-           "yasamak istemiyorum", "kendimi oldur", "nefes almiyor", "bayildi", "yangin", "bicak"),
+           "yasamak istemiyorum", "kendimi oldur", "nefes almiyor", "bayildi", "yangin", "bicak",
+           "kayboldu", "kayip", "eve gelmedi", "evden kacti"),
     "ar": ("يضربني", "ضربني", "كيضربني", "تيضربني", "انتحار", "اقتل نفسي", "نقتل راسي", "ننتحر",
            "ما بدي عيش", "بغيت نموت", "حريق", "لا يتنفس", "ما كيتنفسش", "مغمى عليه", "سكين",
-           "kaydrebni", "kaydarbni", "kayadrebni", "nmout", "nentaher"),
+           "kaydrebni", "kaydarbni", "kayadrebni", "nmout", "nentaher", "مفقود", "مفقودة", "ضاع ولدي",
+           "ضاعت بنتي", "ما رجعش", "ما رجعتش", "هرب من الدار", "هربت من الدار"),
     "pap": ("ta dal mi", "a dal mi", "ta bati mi", "mata mi mes", "mata mi", "no ke biba mas",
-            "suisidio", "suicidio", "kandela", "no ta hala rosea", "flauha", "kuchu"),
+            "suisidio", "suicidio", "kandela", "no ta hala rosea", "flauha", "kuchu", "ta perdi",
+            "no a bini kas", "no a bolbe kas", "a hui for di kas"),
 }
 _PATTERNS = {
     language: re.compile(r"(?:^| )(?:" + "|".join(re.escape(normalise(p, language)) for p in phrases) + r")(?: |$)")

@@ -25,7 +25,7 @@ STICKY_BELOW_WORDS = 3
 SURE_SHORT = 0.90
 SURE_LONG = 0.55
 
-SAFETY_INTENTS = frozenset({"emergency", "domestic_violence", "suicidal"})
+SAFETY_INTENTS = frozenset({"emergency", "domestic_violence", "suicidal", "missing_person"})
 
 # The way out of every question: a message that is only one of these words always means
 # cancel_request in the conversation's language, whatever the NLU makes of one word.
