@@ -45,11 +45,14 @@ FORM_ENTITIES = frozenset({"postcode", "handoff_window", "handoff_channel", "han
 CRISIS_INTENTS = frozenset({"emergency", "domestic_violence", "suicidal", "missing_person"})
 
 
+SURE = 0.6  # below this, a crisis reading of a message that answers the question is the classifier's guess
+
+
 def _sure_crisis(parse_data: Dict[str, Any], text: str) -> bool:
     """A longer message the classifier reads as a crisis with some confidence stays one: it
     tells more than an answer ("if he sees this he hits me again, he checks my telefoon")."""
     intent = parse_data.get("intent") or {}
-    return intent.get("name") in CRISIS_INTENTS and len(text.split()) > 4 and float(intent.get("confidence") or 0) >= 0.4
+    return intent.get("name") in CRISIS_INTENTS and len(text.split()) > 4 and float(intent.get("confidence") or 0) >= SURE
 
 
 def _entity(name: str, value: str) -> Dict[str, Any]:

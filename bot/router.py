@@ -57,14 +57,37 @@ class LanguageRouter:
         self._identifier = identifier
         self._previous_language = previous_language
 
+    async def _parse(self, language: str, text: str) -> Dict[str, Any]:
+        parse_data = await self._parsers[language](text)
+        if language in self._vocabularies:
+            parse_data = vocabulary.guard(parse_data, text, language, self._vocabularies[language])
+        return parse_data
+
+    async def _reread_in_parts(self, parse_data: Dict[str, Any], text: str, language: str) -> Dict[str, Any]:
+        """One unclear sentence must not send a whole story to "please rephrase": the story is
+        read sentence by sentence, and the clearest sentence decides (a crisis only when sure)."""
+        best = None
+        for part in parts_of(text):
+            intent = (await self._parse(language, part)).get("intent") or {}
+            name, confidence = intent.get("name"), float(intent.get("confidence") or 0)
+            if name in (None, FALLBACK) or confidence < PART_MIN_CONFIDENCE or \
+                    (name in SAFETY_INTENTS and confidence < 0.5):
+                continue
+            if best is None or confidence > best[1]:
+                best = (name, confidence)
+        if best is not None:
+            parse_data["intent"] = {"name": best[0], "confidence": best[1]}
+            parse_data["read_in_parts"] = True
+        return parse_data
+
     async def parse(self, message: UserMessage) -> Dict[str, Any]:
         text = message.text or ""
         previous = await self._previous_language(message.sender_id)
         guess = self._identifier.identify(text) if not text.startswith("/") else None
         language = choose_language(guess, previous, (message.metadata or {}).get("language"))
-        parse_data = await self._parsers[language](text)
-        if language in self._vocabularies:
-            parse_data = vocabulary.guard(parse_data, text, language, self._vocabularies[language])
+        parse_data = await self._parse(language, text)
+        if (parse_data.get("intent") or {}).get("name") == FALLBACK and len(text.split()) >= LONG_WORDS:
+            parse_data = await self._reread_in_parts(parse_data, text, language)
         if normalise(text, language) in STOP_WORDS[language]:
             parse_data["intent"] = {"name": "cancel_request", "confidence": 1.0}
         question = await self._current_question(message.sender_id) if self._current_question else None
@@ -103,6 +126,25 @@ class LanguageRouter:
             parse_data["language_requested"] = "en"
         parse_data["english"] = english
         return parse_data
+
+
+FALLBACK = "nlu_fallback"
+LONG_WORDS = 12  # a story, not a question: worth reading sentence by sentence
+PART_MIN_WORDS = 3
+PART_MIN_CONFIDENCE = 0.3  # a part decides only when it is fairly clear on its own
+
+
+def parts_of(text: str) -> list[str]:
+    """Sentences (or, in run-on dictated text, overlapping stretches of 12 words)."""
+    sentences = [p.strip() for p in re.split(r"[.!?;\n،؟]+|,\s+(?:maar|en|ama|ve|w|و|pero|i)\s", text) if p.strip()]
+    parts = []
+    for sentence in sentences:
+        words = sentence.split()
+        if len(words) <= 20:
+            parts.append(sentence)
+        else:
+            parts += [" ".join(words[i:i + 12]) for i in range(0, len(words) - 4, 8)]
+    return [p for p in parts if len(p.split()) >= PART_MIN_WORDS]
 
 
 def choose_language(guess, previous: str | None, chosen: str | None) -> str:

@@ -151,3 +151,12 @@ def test_typed_answers_that_were_asked_three_times():
     assert answers.preference_from_text("الويكتيم احسن", "ar") == "professional"
     assert answers.preference_from_text("شي مغربية تعرف الهولاندية", "ar") == "volunteer"  # a person described
     assert answers.phone_number("0031 6 98765432") == "06 98765432"
+
+
+def test_an_answer_is_no_crisis_on_a_guess(form_at, say, bot, event_loop_session):
+    """Seen: "doesn't matter who, someone who speaks Kurdish would be better" was guessed
+    suicidal (0.4) at "who would you like?", answered as a crisis and asked three times."""
+    sender, asked = form_at("tr", "handoff_preference")
+    turn = say("fark etmez kim olursa olsun, arapca bilen biri olursa daha iyi olur", sender)
+    assert not {"utter_suicidal", "utter_domestic_violence", "utter_emergency"} & set(turn.actions)
+    assert asked(sender) == "handoff_window"
