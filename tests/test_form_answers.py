@@ -31,6 +31,8 @@ def form_at(say, bot, event_loop_session, request):
         sender = f"form-{request.node.name}-{number[0]}"
         steps = [GREETING[language], "/request_volunteer", TOPIC[language], "3072 AB",
                  '/inform{"handoff_window": "tonight"}']
+        if question == "handoff_preference":  # asked only when the resident did not say whom
+            steps = [GREETING[language], TOPIC[language], "/affirm", TOPIC[language], "3072 AB"]
         for step in steps:
             if asked(sender) == question:
                 break
