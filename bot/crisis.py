@@ -30,6 +30,17 @@ _PHRASES = {
             "suisidio", "suicidio", "kandela", "no ta hala rosea", "flauha", "kuchu", "ta perdi",
             "no a bini kas", "no a bolbe kas", "a hui for di kas"),
 }
+# English is no language of ours, but a crisis in English must still be heard and answered.
+ENGLISH = {
+    "suicidal": ("kill myself", "suicide", "want to die", "end my life", "hurt myself", "cut myself",
+                 "overdose", "don t want to live", "dont want to live"),
+    "domestic_violence": ("hits me", "beats me", "hit me", "beat me", "abuses me", "threatens to kill",
+                          "rape", "locked me in", "afraid of my husband", "afraid of my partner"),
+    "missing_person": ("is missing", "has been missing", "went missing", "ran away", "did not come home",
+                       "didn t come home"),
+    "emergency": ("not breathing", "unconscious", "collapsed", "fire", "knife"),
+}
+_PHRASES["en"] = tuple(p for phrases in ENGLISH.values() for p in phrases)
 _PATTERNS = {
     language: re.compile(r"(?:^| )(?:" + "|".join(re.escape(normalise(p, language)) for p in phrases) + r")(?: |$)")
     for language, phrases in _PHRASES.items()
@@ -42,3 +53,12 @@ def says_crisis(text: str, language: str | None) -> bool:
         if code in _PATTERNS and _PATTERNS[code].search(f" {normalise(text, code)} "):
             return True
     return False
+
+
+def english_crisis(text: str) -> str | None:
+    """The crisis an English message names outright (its intent), or None."""
+    words = f" {normalise(text, 'en')} "
+    for intent, phrases in ENGLISH.items():
+        if any(f" {normalise(p, 'en')} " in words for p in phrases):
+            return intent
+    return None

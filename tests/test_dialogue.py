@@ -75,3 +75,16 @@ def test_unclear_message_asks_to_rephrase_with_likely_topics(say):
     assert turn.actions == ["action_ask_rephrase"]
     assert len(turn.buttons) == 3
     assert all(b["payload"].startswith("/") for b in turn.buttons)
+
+
+def test_english_rent_question_is_no_emergency_but_an_english_crisis_is_one(say):
+    """Seen: "hello, I need help with my rent please" got "Is er nu gevaar? Bel direct 112."
+    (emergency at 0.17); English crisis words still get the crisis answer."""
+    rent = say("hello, I need help with my rent please", sender="english-rent")
+    assert rent.intent == "choose_language" and "utter_emergency" not in rent.actions
+    crisis = say("please help my husband hits me and I am afraid", sender="english-crisis")
+    assert crisis.intent in ("domestic_violence", "emergency")
+    assert {"utter_domestic_violence", "utter_emergency"} & set(crisis.actions)
+    for text, answer in (("I want to die, I can't do this anymore", "utter_suicidal"),
+                         ("my daughter ran away yesterday and is still not home", "utter_missing_person")):
+        assert answer in say(text, sender=f"english-{answer}").actions, text
