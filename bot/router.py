@@ -86,6 +86,7 @@ class LanguageRouter:
         guess = self._identifier.identify(text) if not text.startswith("/") else None
         language = choose_language(guess, previous, (message.metadata or {}).get("language"))
         parse_data = await self._parse(language, text)
+        parse_data = two_problems_are_no_riddle(parse_data)
         if (parse_data.get("intent") or {}).get("name") == FALLBACK and len(text.split()) >= LONG_WORDS:
             parse_data = await self._reread_in_parts(parse_data, text, language)
         if normalise(text, language) in STOP_WORDS[language]:
@@ -148,6 +149,20 @@ def parts_of(text: str) -> list[str]:
         else:
             parts += [" ".join(words[i:i + 12]) for i in range(0, len(words) - 4, 8)]
     return [p for p in parts if len(p.split()) >= PART_MIN_WORDS]
+
+
+def two_problems_are_no_riddle(parse_data: Dict[str, Any]) -> Dict[str, Any]:
+    """"Ik heb huurachterstand en krijg een brief van de woningcorporatie" is housing, money and
+    letters at once; the fallback's ambiguity rule made it "please rephrase". When the two
+    likeliest readings are both problems, the likelier one is answered (the offer of a person
+    that follows covers the other)."""
+    if (parse_data.get("intent") or {}).get("name") != FALLBACK:
+        return parse_data
+    ranked = [r for r in parse_data.get("intent_ranking") or [] if r.get("name") != FALLBACK]
+    if len(ranked) >= 2 and all(r["name"].startswith("problem_") for r in ranked[:2]) \
+            and float(ranked[0].get("confidence") or 0) >= 0.2:
+        parse_data["intent"] = {"name": ranked[0]["name"], "confidence": ranked[0]["confidence"]}
+    return parse_data
 
 
 def english_crisis(parse_data: Dict[str, Any], text: str) -> bool:

@@ -25,3 +25,10 @@ def test_nothing_clear_stays_unclear(bot, event_loop_session):
     noise = "qwerty asdf zxcv. lorem ipsum dolor sit. blabla bloe bli"
     read = event_loop_session.run_until_complete(bot.router._reread_in_parts(dict(unclear), noise, "nl"))
     assert read["intent"]["name"] == "nlu_fallback"
+
+
+def test_two_problems_at_once_are_answered_not_asked_again(say):
+    """Issue 14, finding 4: rent arrears and a letter from the housing corporation got
+    "Sorry, dat begreep ik niet goed." (two problems nearly equally likely)."""
+    turn = say("ik heb huurachterstand en krijg een brief van de woningcorporatie", sender="two-problems")
+    assert turn.intent.startswith("problem_") and "utter_offer_person" in turn.actions
