@@ -30,7 +30,8 @@ WINDOW_WORDS: list[tuple[str, tuple[str, ...]]] = [
         "na het werk", "na mijn werk", "na zessen", "na zevenen", "na 6", "na 7", "na 18 00", "na 19 00",
         "is cikisi", "isten sonra", "mesaiden sonra", "aksam 6", "aksam 7", "aksam 8", "aksam 9",
         "بعد الخدمة", "بعد الشغل", "بعد العمل", "mn b3d lkhedma", "despues di trabou", "despues di trabao",
-        "despues di 6", "despues di 7", "djaweps anochi", "vanavond", "avond", "s avonds", "bu aksam", "aksam", "aksamleyin", "bu gece",
+        "despues di 6", "despues di 7", "djaweps anochi",
+        "vanavond", "avond", "s avonds", "bu aksam", "aksam", "aksamleyin", "bu gece",
         "الليلة", "هاد الليلة", "في المساء", "مساء", "فالليل", "lil", "lyoum f lil",
         "العشية", "فالعشية", "l3chiya", "3chiya", "المسا", "بالليل", "هالليلة",
         "awe anochi", "anochi", "awe atardi", "atardi",
@@ -82,15 +83,13 @@ CHANNEL_WORDS: list[tuple[str, tuple[str, ...]]] = [
 ]
 
 PREFERENCE_WORDS: list[tuple[str, tuple[str, ...]]] = [
-    # "Either is fine" goes the usual way: a volunteer first; when none can, the team's own
-    # contact gets it (escalation), so nobody waits for a kind of person they did not ask for.
     ("volunteer", (
+        # "Either is fine" goes the usual way: a volunteer first; when none can, the team's own
+        # contact gets it (escalation), so nobody waits for a kind of person they did not ask for.
         "maakt niet uit", "maakt me niet uit", "maakt mij niet uit", "allebei", "om het even",
         "fark etmez", "farketmez", "fark etmiyor", "farketmiyor", "ikisi de olur", "hangisi olursa",
         "ما يهم", "لا يهم", "مش مهم", "ماشي مشكل", "كيف كيف", "بحال بحال", "kifkif", "ma yhemch",
         "no ta importa", "ta igual", "tur dos", "kualke un",
-    )),
-    ("volunteer", (
         "vrijwilliger", "gemeenschap", "eigen mensen", "sleutelpersoon", "moskee", "kerk",
         "gonullu", "cemaat", "dernek", "متطوع", "متطوعة", "جمعية", "جالية", "المسجد",
         "boluntario", "boluntaria", "komunidat", "hende di mi mes",

@@ -1,7 +1,7 @@
 """Facts about a conversation read straight from the SQL tracker store's `events` table,
 instead of loading and replaying the whole conversation: its language, whether it is
-paused, and the form question it waits for. Each turn needs them once or twice; loading the tracker for them
-cost about a fifth of a worker's time under load (bench/load.py, profiled with py-spy).
+paused, and the question it waits for. Each turn needs them once or twice; loading the
+tracker for them cost about a fifth of a worker's time under load (bench/load.py, profiled with py-spy).
 
 Rasa's SQLTrackerStore keeps one row per event with `type_name` ("slot", "pause",
 "resume", "restart", ...) and, for a slot, its name in `action_name`.

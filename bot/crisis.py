@@ -13,6 +13,9 @@ import re
 
 from bot.normalise import normalise
 
+# The intents answered as a crisis in every state (stories/safety.yml).
+CRISIS_INTENTS = frozenset({"emergency", "domestic_violence", "suicidal", "missing_person"})
+
 _PHRASES = {
     "nl": ("slaat mij", "slaat me", "sloeg mij", "sloeg me", "slaat hij me", "slaat hij mij", "sloeg hij me",
            "hij slaat", "zij slaat", "slaat de kinderen", "slaat mijn", "mishandelt", "mishandeld", "zelfmoord",
@@ -41,10 +44,14 @@ ENGLISH = {
     "emergency": ("not breathing", "unconscious", "collapsed", "fire", "knife"),
 }
 _PHRASES["en"] = tuple(p for phrases in ENGLISH.values() for p in phrases)
-_PATTERNS = {
-    language: re.compile(r"(?:^| )(?:" + "|".join(re.escape(normalise(p, language)) for p in phrases) + r")(?: |$)")
-    for language, phrases in _PHRASES.items()
-}
+
+
+def _pattern(phrases, language: str) -> re.Pattern:
+    return re.compile(r"(?:^| )(?:" + "|".join(re.escape(normalise(p, language)) for p in phrases) + r")(?: |$)")
+
+
+_PATTERNS = {language: _pattern(phrases, language) for language, phrases in _PHRASES.items()}
+_ENGLISH_PATTERNS = {intent: _pattern(phrases, "en") for intent, phrases in ENGLISH.items()}
 
 
 def says_crisis(text: str, language: str | None) -> bool:
@@ -58,7 +65,4 @@ def says_crisis(text: str, language: str | None) -> bool:
 def english_crisis(text: str) -> str | None:
     """The crisis an English message names outright (its intent), or None."""
     words = f" {normalise(text, 'en')} "
-    for intent, phrases in ENGLISH.items():
-        if any(f" {normalise(p, 'en')} " in words for p in phrases):
-            return intent
-    return None
+    return next((intent for intent, pattern in _ENGLISH_PATTERNS.items() if pattern.search(words)), None)

@@ -11,15 +11,16 @@ chooses a call.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Dict, List
 
 from bot import answers, crisis
+from bot.crisis import CRISIS_INTENTS
 from bot.normalise import normalise
 
 # Intents that would keep an answer out of the form (rules interrupt it, or from_text
 # mappings refuse them): when the message reads as an answer, it is one.
-NOT_AN_ANSWER = frozenset({"emergency", "domestic_violence", "suicidal", "cancel_request", "forget_me",
-                           "nlu_fallback", "missing_person"})
+NOT_AN_ANSWER = CRISIS_INTENTS | {"cancel_request", "forget_me", "nlu_fallback"}
 # A reply to a yes/no question that starts with one of these is a yes (or a no), whatever
 # follows: "si por fabor, mi ke un hende ku ta papia papiamentu", "evet isterim ne kadar erken
 # o kadar iyi", "ok sure". Normalised (no accents, Arabic variants unified).
@@ -39,12 +40,7 @@ NO = {
 }
 YES_NO_QUESTIONS = frozenset({"offer_person", "handoff_consent"})
 PHONE_STEPS = frozenset({"handoff_preference", "handoff_window", "handoff_channel", "handoff_phone"})
-
-
 FORM_ENTITIES = frozenset({"postcode", "handoff_window", "handoff_channel", "handoff_phone"})
-CRISIS_INTENTS = frozenset({"emergency", "domestic_violence", "suicidal", "missing_person"})
-
-
 SURE = 0.6  # below this, a crisis reading of a message that answers the question is the classifier's guess
 
 
@@ -81,12 +77,18 @@ def read(question: str | None, text: str, language: str | None) -> tuple[bool, L
     return bool(found), found
 
 
-def _starts_with(words: list[str], phrases, language: str) -> bool:
-    for phrase in phrases:
-        phrase_words = normalise(phrase, language).split()
-        if phrase_words and words[:len(phrase_words)] == phrase_words:
-            return True
-    return False
+@functools.cache
+def _yes_no_words(language: str) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """The yes and the no phrases of every language as word tuples, normalised the way a
+    message in `language` is (made once per language, not per message)."""
+    def words(table):
+        return [tuple(normalise(p, language).split()) for code in table for p in table[code]]
+
+    return words(YES), words(NO)
+
+
+def _starts_with(words: list[str], phrases: list[tuple[str, ...]]) -> bool:
+    return any(phrase and tuple(words[:len(phrase)]) == phrase for phrase in phrases)
 
 
 def yes_or_no(text: str, language: str | None) -> str | None:
@@ -96,12 +98,10 @@ def yes_or_no(text: str, language: str | None) -> str | None:
     words = normalise(text, language).replace(",", " ").replace(".", " ").replace("!", " ").split()
     if not words:
         return None
-    yes = [w for code in YES for w in YES[code]]
-    no = [w for code in NO for w in NO[code]]
-    if _starts_with(words, no, language):
+    yes, no = _yes_no_words(language)
+    if _starts_with(words, no):
         return "deny"
-    if _starts_with(words, yes, language) and not any(
-            _starts_with(words[i:], no, language) for i in range(1, min(3, len(words)))):
+    if _starts_with(words, yes) and not any(_starts_with(words[i:], no) for i in range(1, min(3, len(words)))):
         return "affirm"
     return None
 

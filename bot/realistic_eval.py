@@ -24,9 +24,11 @@ from typing import Any
 
 import yaml
 
+from bot.crisis import CRISIS_INTENTS
+
 FALLBACK = "nlu_fallback"
-CRISIS_ANSWERS = frozenset({"utter_emergency", "utter_domestic_violence", "utter_suicidal", "utter_missing_person"})
-CRISIS_INTENTS = frozenset({"emergency", "domestic_violence", "suicidal", "missing_person"})
+# The crisis answers (stories/safety.yml): one per crisis intent.
+CRISIS_ANSWERS = frozenset(f"utter_{intent}" for intent in CRISIS_INTENTS)
 # The form's questions (requested_slot) and the key of the resident's answer to each.
 ANSWER_KEYS = {
     "handoff_topic": "topic", "postcode": "postcode", "handoff_preference": "preference",

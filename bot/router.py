@@ -14,7 +14,7 @@ from typing import Any, Awaitable, Callable, Dict, FrozenSet
 
 from rasa.core.channels.channel import UserMessage
 
-from bot import LANGUAGES, SOURCE_LANGUAGE, crisis, form_answers, vocabulary
+from bot import LANGUAGES, SOURCE_LANGUAGE, answers, crisis, form_answers, vocabulary
 from bot.langid import LanguageIdentifier
 from bot.normalise import normalise
 
@@ -25,7 +25,10 @@ STICKY_BELOW_WORDS = 3
 SURE_SHORT = 0.90
 SURE_LONG = 0.55
 
-SAFETY_INTENTS = frozenset({"emergency", "domestic_violence", "suicidal", "missing_person"})
+SAFETY_INTENTS = crisis.CRISIS_INTENTS
+# Below this a model's crisis reading of an English message, or of one part of a long story,
+# is a guess: it does not decide.
+SURE_CRISIS = 0.5
 
 # The way out of every question: a message that is only one of these words always means
 # cancel_request in the conversation's language, whatever the NLU makes of one word.
@@ -71,7 +74,7 @@ class LanguageRouter:
             intent = (await self._parse(language, part)).get("intent") or {}
             name, confidence = intent.get("name"), float(intent.get("confidence") or 0)
             if name in (None, FALLBACK) or confidence < PART_MIN_CONFIDENCE or \
-                    (name in SAFETY_INTENTS and confidence < 0.5):
+                    (name in SAFETY_INTENTS and confidence < SURE_CRISIS):
                 continue
             if best is None or confidence > best[1]:
                 best = (name, confidence)
@@ -172,7 +175,7 @@ def english_crisis(parse_data: Dict[str, Any], text: str) -> bool:
     intent = parse_data.get("intent") or {}
     if intent.get("name") not in SAFETY_INTENTS:
         return False
-    return crisis.says_crisis(text, "en") or float(intent.get("confidence") or 0) >= 0.5
+    return crisis.says_crisis(text, "en") or float(intent.get("confidence") or 0) >= SURE_CRISIS
 
 
 def choose_language(guess, previous: str | None, chosen: str | None) -> str:
@@ -211,9 +214,7 @@ def language_entity(language: str) -> Dict[str, Any]:
 def drop_postcodes_inside_phone_numbers(parse_data: Dict[str, Any], text: str) -> Dict[str, Any]:
     """"06 1122 3344" holds no postcode: the regex for "3344" would otherwise move the resident
     to another team's area. Digits of a valid phone number are never a postcode."""
-    from bot.answers import phone_number
-
-    number = phone_number(text)
+    number = answers.phone_number(text)
     if not number:
         return parse_data
     digits = re.sub(r"\D", "", text)
